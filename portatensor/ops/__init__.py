@@ -1,0 +1,67 @@
+"""Layer 5: every operation, and the Tensor operators that call them."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..tensor import Tensor
+from . import creation, elementwise, linalg, reduce
+from .table import ELEMENTWISE
+
+
+def _binary(name: str) -> Callable[[Tensor, Any], Any]:
+    op = ELEMENTWISE[name]
+    run = elementwise.run
+
+    def method(self: Tensor, other: Any) -> Any:
+        if isinstance(other, (Tensor, int, float, complex)):
+            return run(op, (self, other))
+        return NotImplemented
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
+def _reflected(name: str) -> Callable[[Tensor, Any], Any]:
+    op = ELEMENTWISE[name]
+    run = elementwise.run
+
+    def method(self: Tensor, other: Any) -> Any:
+        if isinstance(other, (int, float, complex)):
+            return run(op, (other, self))
+        return NotImplemented
+
+    return method
+
+
+def _inplace(name: str) -> Callable[[Tensor, Any], Tensor]:
+    op = ELEMENTWISE[name]
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        if not isinstance(other, (Tensor, int, float, complex)):
+            return NotImplemented
+        return elementwise.run_into(op, [self, other], self)
+
+    return method
+
+
+def _install() -> None:
+    """Give Tensor its operators; they all go through the op table."""
+    for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")):
+        setattr(Tensor, f"__{dunder}__", _binary(name))
+        setattr(Tensor, f"__r{dunder}__", _reflected(name))
+        setattr(Tensor, f"__i{dunder}__", _inplace(name))
+    Tensor.__setitem__ = elementwise.setitem  # type: ignore[method-assign]
+    Tensor.__neg__ = lambda self: elementwise.run(ELEMENTWISE["negative"], (self,))  # type: ignore[method-assign]
+    Tensor.__pos__ = lambda self: elementwise.run(ELEMENTWISE["positive"], (self,))  # type: ignore[method-assign]
+    Tensor.__matmul__ = lambda self, other: linalg.matmul(self, other)  # type: ignore[method-assign]
+    Tensor.__rmatmul__ = lambda self, other: linalg.matmul(other, self)  # type: ignore[method-assign]
+    Tensor.astype = lambda self, dtype, copy=True: elementwise.astype(self, dtype, copy)  # type: ignore[attr-defined]
+    Tensor.sum = lambda self, axis=None, dtype=None, keepdims=False: reduce.sum(  # type: ignore[attr-defined]
+        self, axis=axis, dtype=dtype, keepdims=keepdims)
+    Tensor.to_device = lambda self, device, /, *, stream=None: creation.to_device(self, device)  # type: ignore[attr-defined]
+
+
+_install()
+
+__all__ = ["creation", "elementwise", "linalg", "reduce"]

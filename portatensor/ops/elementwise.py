@@ -1,0 +1,224 @@
+"""Elementwise ops: one generic path from operands to a launched kernel.
+
+The first call with a given (op, dtypes, shapes, strides) builds a launch
+plan: broadcasting, dims collapsed, the KernelSpec and its compiled kernel,
+and the launch arguments that do not change. Later calls look the plan up
+and only fill in buffers and offsets, which keeps a small op a few
+microseconds from Python.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .. import dtypes as _dt
+from ..codegen import KernelSpec
+from ..runtime.launch import launch
+from ..runtime.pool import Storage
+from ..tensor import Tensor
+from ..views import broadcast_shapes, broadcast_strides, collapse_dims, contiguous_strides
+from .table import ELEMENTWISE, ElementwiseOp
+
+# Offsets and sizes above this need 64-bit index arithmetic in kernels.
+INDEX32_LIMIT = 2**31 - 1
+_EMPTY = Storage(None, 0, None)
+
+
+class Plan:
+    """Everything about one elementwise launch that does not change between calls."""
+
+    __slots__ = ("kernel", "gsize", "shape", "strides", "dtype", "nbytes", "tail", "tensor_pos")
+
+    def __init__(self, kernel: Any, gsize: tuple[int, ...], shape: tuple[int, ...], strides: tuple[int, ...],
+                 dtype: _dt.DType, nbytes: int, tail: tuple[int, ...], tensor_pos: tuple[int, ...]) -> None:
+        self.kernel = kernel
+        self.gsize = gsize
+        self.shape = shape
+        self.strides = strides
+        self.dtype = dtype
+        self.nbytes = nbytes
+        self.tail = tail
+        self.tensor_pos = tensor_pos
+
+
+def result_dtypes(op: ElementwiseOp, operands: Sequence[Any]) -> tuple[_dt.DType, _dt.DType, list[_dt.DType]]:
+    """(out dtype, compute dtype, per-operand dtype) by the op's rule and the promotion table."""
+    tdt = [o.dtype for o in operands if isinstance(o, Tensor)]
+    if not tdt:
+        raise TypeError(f"{op.name} needs at least one array operand")
+    common = tdt[0]
+    for d in tdt[1:]:
+        common = _dt.result_type(common, d)
+    per = [o.dtype if isinstance(o, Tensor) else _dt.scalar_result_type(common, o) for o in operands]
+    for d in per:
+        if d.kind not in op.kinds:
+            raise TypeError(f"{op.name} does not support {d.name} operands")
+    if op.rule == "divide" and common.kind in "iu":
+        return _dt.default_float, _dt.default_float, per
+    if op.rule == "compare":
+        return _dt.bool_, common, per
+    return common, common, per
+
+
+def _layout(strides: tuple[int, ...]) -> str:
+    return "z" if all(s == 0 for s in strides) else "t"
+
+
+def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, ...] | None = None,
+              out_strides: tuple[int, ...] | None = None, idx64: bool = False,
+              dtypes: tuple[_dt.DType, _dt.DType, list[_dt.DType]] | None = None, out_device: Any = None) -> Plan:
+    """Broadcast, collapse dims, choose the kernel variant and precompute its arguments."""
+    out_dtype, compute, per = dtypes or result_dtypes(op, operands)
+    tensors = [o for o in operands if isinstance(o, Tensor)]
+    device = tensors[0].device if tensors else out_device
+    for t in tensors[1:]:
+        if t.device is not device:
+            raise ValueError(f"{op.name}: operands are on different devices ({device} and {t.device}); use to_device")
+    for d in (*per, out_dtype):
+        device.check_dtype(d)
+    if any(d.kind == "c" for d in (*per, out_dtype)):
+        raise TypeError(f"{op.name}: complex dtypes are not supported by this kernel family yet")
+    shape = broadcast_shapes(*(t.shape for t in tensors)) if tensors else (out_shape or ())
+    if out_shape is not None and out_shape != shape:
+        raise ValueError(f"{op.name}: result of shape {shape} cannot be written into an array of shape {out_shape}")
+    size = 1
+    for n in shape:
+        size *= n
+    ostrides = out_strides if out_strides is not None else contiguous_strides(shape)
+    if size == 0:
+        return Plan(None, (0,), shape, ostrides, out_dtype, 0, (), ())
+    tstrides = [broadcast_strides(t.shape, t.strides, shape) for t in tensors]
+    cshape, (cout, *cins) = collapse_dims(shape, ostrides, *tstrides)
+    rank = len(cshape)
+    lays = [_layout(s) for s in cins]
+    flat = rank == 1 and cout[0] == 1 and all(s[0] in (0, 1) for s in cins)
+    ins, ti = [], 0
+    for o, d in zip(operands, per):
+        if isinstance(o, Tensor):
+            ins.append((d.name, lays[ti]))
+            ti += 1
+        else:
+            ins.append((d.name, "s"))
+    idx64 = idx64 or size > INDEX32_LIMIT
+    spec = KernelSpec.make("elementwise", "ew", (out_dtype.name,), rank=1 if flat else rank, expr=op.expr,
+                           ins=tuple(ins), out=out_dtype.name, compute=compute.name, flat=flat, idx64=idx64)
+    kernel = device.kernel(spec)
+    tail: list[int] = [size]
+    if not flat:
+        tail += [*cshape, *cout]
+        for s, lay in zip(cins, lays):
+            if lay == "t":
+                tail += s
+    tensor_pos = tuple(i for i, o in enumerate(operands) if isinstance(o, Tensor))
+    return Plan(kernel, (size,), shape, ostrides, out_dtype, size * out_dtype.itemsize, tuple(tail), tensor_pos)
+
+
+def _needs_idx64(operands: Sequence[Any]) -> bool:
+    return any(isinstance(o, Tensor) and o._storage.nbytes > INDEX32_LIMIT for o in operands)
+
+
+def _key(op: ElementwiseOp, operands: Sequence[Any]) -> tuple:
+    key: list[Any] = [op.name]
+    for o in operands:
+        if isinstance(o, Tensor):
+            key += (o.dtype, o.shape, o.strides)
+        else:
+            key.append(type(o))
+    return tuple(key)
+
+
+def run(op: ElementwiseOp, operands: Sequence[Any]) -> Tensor:
+    """Apply op to operands (tensors and Python scalars) into a new contiguous tensor."""
+    first = operands[0] if isinstance(operands[0], Tensor) else operands[-1]
+    if not isinstance(first, Tensor):
+        first = next((o for o in operands if isinstance(o, Tensor)), None)
+        if first is None:
+            raise TypeError(f"{op.name} needs at least one array operand")
+    device = first.device
+    key = _key(op, operands)
+    big = _needs_idx64(operands)
+    if big:
+        key = (*key, "idx64")
+    plan = device.plans.get(key)
+    if plan is None:
+        plan = make_plan(op, operands, idx64=big)
+        device.plans[key] = plan
+    else:
+        for o in operands:
+            if not isinstance(o, Tensor) and o.__class__ is int and plan.dtype.kind in "iu":
+                _dt.scalar_result_type(plan.dtype, o)  # NOTE: range check: the plan only knows the type
+    if plan.kernel is None:
+        return Tensor(_EMPTY, plan.shape, plan.strides, 0, plan.dtype, device)
+    storage = device.pool.allocate(plan.nbytes)
+    args: list[Any] = [storage.buf, 0]
+    for o in operands:
+        if isinstance(o, Tensor):
+            args += (o._storage.buf, o.offset)
+        else:
+            args.append(o)
+    args += plan.tail
+    launch(device, plan.kernel, plan.gsize, None, args)
+    return Tensor(storage, plan.shape, plan.strides, 0, plan.dtype, device)
+
+
+def run_into(op: ElementwiseOp, operands: Sequence[Any], out: Tensor) -> Tensor:
+    """Apply op writing into the existing view ``out`` (in-place ops, setitem)."""
+    if not any(isinstance(o, Tensor) for o in operands):
+        per = [_dt.scalar_result_type(out.dtype, o) for o in operands]
+        dtypes = (out.dtype, out.dtype, per)
+    else:
+        dtypes = result_dtypes(op, operands)
+    if dtypes[0] is not out.dtype and op.name != "copy":
+        raise TypeError(f"in-place {op.name} would change the dtype of a {out.dtype.name} array to {dtypes[0].name}")
+    if op.name == "copy":
+        dtypes = (out.dtype, out.dtype if out.dtype.kind != "b" else dtypes[1], dtypes[2])
+    for o in operands:
+        if isinstance(o, Tensor) and o._storage is out._storage and o.size and \
+                (o.offset, o.strides, o.shape) != (out.offset, out.strides, out.shape):
+            # NOTE: a partially overlapping read would race with the writes;
+            # compute into a fresh tensor first, as NumPy buffers overlaps.
+            operands = [run(ELEMENTWISE["copy"], [x]) if isinstance(x, Tensor) and x._storage is out._storage
+                        else x for x in operands]
+            break
+    plan = make_plan(op, operands, out.shape, out.strides, _needs_idx64([*operands, out]), dtypes, out.device)
+    out._storage.version += 1
+    if plan.kernel is None:
+        return out
+    args: list[Any] = [out._storage.buf, out.offset]
+    for o in operands:
+        args += (o._storage.buf, o.offset) if isinstance(o, Tensor) else (o,)
+    args += plan.tail
+    launch(out.device, plan.kernel, plan.gsize, None, args)
+    return out
+
+
+def setitem(x: Tensor, key: Any, value: Any) -> None:
+    """x[key] = value for basic indices; value is a tensor or Python scalar, broadcast."""
+    view = x[key]
+    if isinstance(value, Tensor):
+        if value.device is not x.device:
+            raise ValueError(f"cannot assign an array on {value.device} into one on {x.device}")
+        if value.dtype is not x.dtype and _dt.PROMOTION.get((value.dtype, x.dtype)) is not x.dtype:
+            raise TypeError(f"cannot assign {value.dtype.name} values into a {x.dtype.name} array without a cast")
+    elif not isinstance(value, (bool, int, float, complex)):
+        raise TypeError(f"cannot assign {type(value).__name__} into an array; use asarray first")
+    run_into(ELEMENTWISE["copy"], [value], view)
+
+
+def apply(name: str, *operands: Any) -> Tensor:
+    """Run the table's op ``name``: ``apply("add", x, 1.0)``."""
+    return run(ELEMENTWISE[name], operands)
+
+
+def astype(x: Tensor, dtype: _dt.DType, copy: bool = True) -> Tensor:
+    """x converted to dtype in a new contiguous tensor (or x itself when allowed)."""
+    if dtype is x.dtype and not copy:
+        return x
+    x.device.check_dtype(dtype)
+    out = Tensor.empty(x.shape, dtype, x.device)
+    return run_into(ELEMENTWISE["copy"], [x], out)
+
+
+def contiguous(x: Tensor) -> Tensor:
+    """x itself if C-contiguous, else a contiguous copy."""
+    return x if x.is_contiguous() else run(ELEMENTWISE["copy"], [x])

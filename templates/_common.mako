@@ -1,0 +1,39 @@
+## Helpers every family uses to spell loads, stores and types per dtype.
+## dtype arguments are dtype names ("float32", "float16", "bfloat16", ...).
+<%!
+    C = {"bool": "uchar", "int8": "char", "int16": "short", "int32": "int", "int64": "long",
+         "uint8": "uchar", "uint16": "ushort", "uint32": "uint", "uint64": "ulong",
+         "float16": "half", "bfloat16": "ushort", "float32": "float", "float64": "double"}
+    COMPUTE = dict(C, float16="float", bfloat16="float")
+
+    def ctype(dt):
+        return C[dt]
+
+    def compute(dt):
+        return COMPUTE[dt]
+%>
+<%def name="ctype_of(dt)">${C[dt]}</%def>\
+## An expression that loads element idx of ptr as the dtype's compute type.
+<%def name="load(dt, ptr, idx)">\
+% if dt == "float16":
+vload_half(${idx}, ${ptr})\
+% elif dt == "bfloat16":
+pt_bf16_to_f32(${ptr}[${idx}])\
+% else:
+${ptr}[${idx}]\
+% endif
+</%def>\
+## A statement storing value (of compute type) to element idx of ptr.
+<%def name="store(dt, ptr, idx, value)">\
+% if dt == "float16":
+vstore_half_rte(${value}, ${idx}, ${ptr});\
+% elif dt == "bfloat16":
+${ptr}[${idx}] = pt_f32_to_bf16(${value});\
+% elif dt == "bool":
+${ptr}[${idx}] = (uchar)((${value}) != 0);\
+% else:
+${ptr}[${idx}] = (${C[dt]})(${value});\
+% endif
+</%def>\
+## The pointer element type a kernel parameter of this dtype has.
+<%def name="ptr_type(dt)">${"half" if dt == "float16" else C[dt]}</%def>\

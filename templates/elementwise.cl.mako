@@ -1,0 +1,83 @@
+## Elementwise kernels: one output, any number of operands, one expression.
+##
+## Operand layouts: 't' a tensor, 'z' one element broadcast everywhere, 's' a
+## scalar kernel argument. flat=True when every tensor operand and the output
+## walk memory with stride 1 over the collapsed index (the fast path); else the
+## output shape and every operand's strides (rank dims) are kernel arguments.
+<%namespace name="c" file="_common.mako"/>
+<%!
+    NAMES = "abcdefgh"
+%>
+
+<%def name="params(out, ins, flat, rank, idx)"><%
+    ps = [("out", c.attr.C[out] if out != "float16" else "half", "out"), ("scalar", idx, "out_off")]
+    for j, (dt, lay) in enumerate(ins):
+        pt = "half" if dt == "float16" else c.attr.C[dt]
+        if lay == "s":
+            ps.append(("scalar", c.attr.COMPUTE[dt], f"v{j}"))
+        else:
+            ps += [("in", pt, f"p{j}"), ("scalar", idx, f"off{j}")]
+    ps.append(("scalar", idx, "n"))
+    if not flat:
+        ps += [("scalar", idx, f"shape{k}") for k in range(rank)]
+        ps += [("scalar", idx, f"os{k}") for k in range(rank)]
+        for j, (dt, lay) in enumerate(ins):
+            if lay == "t":
+                ps += [("scalar", idx, f"st{j}_{k}") for k in range(rank)]
+    return ps
+%></%def>
+
+<%def name="ew(dtypes, rank, expr, ins, out, compute, flat, idx64)">\
+<%
+    idx = "long" if idx64 else "int"
+    ps = params(out, ins, flat, rank, idx)
+    ct = c.attr.COMPUTE[compute]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("ew", ps)}
+{
+    const ${idx} gid = (${idx})${d.global_id(0)};
+    if (gid >= n) return;
+% if flat:
+    const ${idx} o = out_off + gid;
+% else:
+    ${idx} rem = gid;
+    ${idx} o = out_off;
+%   for j, (dt, lay) in enumerate(ins):
+%     if lay == "t":
+    ${idx} i${j} = off${j};
+%     endif
+%   endfor
+%   for k in reversed(range(rank)):
+    {
+%     if k > 0:
+        const ${idx} q = rem / shape${k};
+        const ${idx} ik = rem - q * shape${k};
+        rem = q;
+%     else:
+        const ${idx} ik = rem;
+%     endif
+        o += ik * os${k};
+%     for j, (dt, lay) in enumerate(ins):
+%       if lay == "t":
+        i${j} += ik * st${j}_${k};
+%       endif
+%     endfor
+    }
+%   endfor
+% endif
+% for j, (dt, lay) in enumerate(ins):
+%   if lay == "s":
+    const ${ct} ${NAMES[j]} = (${ct})v${j};
+%   elif lay == "z":
+    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"off{j}")});
+%   elif flat:
+    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"off{j} + gid")});
+%   else:
+    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"i{j}")});
+%   endif
+% endfor
+    const ${idx} i = gid;
+    ${c.store(out, "out", "o", expr)}
+}
+</%def>

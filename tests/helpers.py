@@ -1,0 +1,35 @@
+"""One comparison helper for every test: per-dtype tolerances, exact integers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# (rtol, atol) by result dtype name; integers and booleans compare exactly.
+TOLERANCE = {
+    "float16": (2e-3, 1e-3),
+    "bfloat16": (1e-2, 1e-2),
+    "float32": (2e-6, 1e-6),
+    "float64": (1e-13, 1e-14),
+    "complex64": (2e-6, 1e-6),
+    "complex128": (1e-13, 1e-14),
+}
+
+
+def assert_close(actual: Any, expected: Any, dtype: str | None = None, scale: float = 1.0) -> None:
+    """Compare a portatensor result (or array) with a NumPy reference.
+
+    ``scale`` widens the float tolerance for ops whose error grows with the
+    problem (sums, matmul): pass the number of terms accumulated.
+    """
+    got = np.asarray(actual)
+    want = np.asarray(expected)
+    assert got.shape == want.shape, f"shape {got.shape} != expected {want.shape}"
+    name = dtype or getattr(getattr(actual, "dtype", None), "name", str(got.dtype))
+    if name in TOLERANCE:
+        rtol, atol = TOLERANCE[name]
+        np.testing.assert_allclose(got.astype(np.complex128 if got.dtype.kind == "c" else np.float64),
+                                   want, rtol=rtol * scale, atol=atol * scale, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, want)
