@@ -1,0 +1,82 @@
+"""The run-time side of tuning: each device's database and config lookup.
+
+One database file per device fingerprint lives in `<cache_dir>/tuning/`.
+`TuningDB` re-reads its file only when the file's (inode, mtime, size)
+changed, so a program sees what `portatensor tune` wrote without a restart,
+and an untouched file costs one `os.stat` per lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from portatensor._config import settings
+from portatensor.codegen import codegen_fingerprint
+from portatensor.tune.db import Lookup, TuningDB
+from portatensor.tune.space import Config, vendor_key
+
+__all__ = ["db_path", "device_db", "device_fingerprint", "family_defaults", "tuned_config"]
+
+_DBS: dict[tuple[str, str], TuningDB] = {}
+
+
+def device_fingerprint(info: Any) -> dict[str, str]:
+    """What identifies tuning results: platform, device, driver and codegen."""
+    return {
+        "platform": f"{info.platform_name}|{info.platform_version}",
+        "device": f"{info.vendor}|{info.name}|{info.device_version}",
+        "driver": info.driver_version,
+        "codegen": codegen_fingerprint(),
+        "vendor": info.vendor,
+        "device_type": info.type,
+    }
+
+
+def db_path(info: Any, cache_dir: Path | None = None) -> Path:
+    """`<cache_dir>/tuning/<hash of the fingerprint>.json` for this device."""
+    fp = json.dumps(device_fingerprint(info), sort_keys=True).encode()
+    name = hashlib.sha256(fp).hexdigest()[:24]
+    return Path(cache_dir or settings.cache_dir) / "tuning" / f"{name}.json"
+
+
+def device_db(device: Any, cache_dir: Path | None = None) -> TuningDB:
+    """The (memoized) tuning database of a device."""
+    path = db_path(device.info, cache_dir)
+    key = (device.info.selector, str(path))
+    db = _DBS.get(key)
+    if db is None:
+        info = device.info
+        db = TuningDB(path, device_fingerprint(info), vendor=vendor_key(info.vendor, info.type))
+        _DBS[key] = db
+    return db
+
+
+def family_defaults() -> dict[tuple[str, str], dict[str, Any]]:
+    """The shipped defaults table: db.DEFAULTS with the GEMM family's rows."""
+    from portatensor.tune import db as _db
+    from portatensor.tune.gemm import VENDOR_DEFAULTS
+
+    table: dict[tuple[str, str], dict[str, Any]] = dict(_db.DEFAULTS)
+    for vendor, cfg in VENDOR_DEFAULTS.items():
+        table[("gemm", vendor)] = dict(cfg)
+    return table
+
+
+_TABLE: dict[tuple[str, str], dict[str, Any]] | None = None
+
+
+def tuned_config(device: Any, family: str, dtypes: tuple[str, ...], layout: str,
+                 shape: tuple[int, ...], accept: Any = None) -> Lookup:
+    """The config to run: exact bucket → nearest bucket → vendor default → generic."""
+    global _TABLE
+    if _TABLE is None:
+        _TABLE = family_defaults()
+    return device_db(device).lookup(family, dtypes, layout, shape, _TABLE, accept=accept)
+
+
+def as_config(params: dict[str, Any]) -> Config:
+    """A Config from a plain dict."""
+    return Config.from_dict(params)

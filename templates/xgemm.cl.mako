@@ -1,0 +1,198 @@
+## Tunable batched GEMM: C[b] (+)= A[b][:, k0:k1] @ B[b][k0:k1, :].
+##
+## C is contiguous; A and B take any strides (transposes are strides). Every
+## work-item computes a WM x WN block of C in registers, WN as WN/VW vectors
+## of width VW. A work-group is LX x LY work-items, so its tile is
+## (LY*WM) x (LX*WN). LA / LB stage the work-group's A / B tile for TK values
+## of k in local memory (what GPUs want); without them there is no barrier at
+## all (what CPUs want: PoCL runs a work-group's items one after another).
+## k runs from k0 to k1, so the host can split K into cache-sized chunks and
+## accumulate (beta = 1) into C. UNROLL unrolls the k loop by hand (portable
+## to GLSL, unlike #pragma unroll). Rows and columns past M and N are clamped
+## on load and skipped on store; BVEC says B's rows are contiguous (b_sn == 1)
+## so whole vectors load at once where a block lies inside N.
+<%namespace name="c" file="_common.mako"/>
+
+<%def name="vtype(ct, w)">${ct}${w if w > 1 else ""}</%def>
+
+## A vector of VW values of B for columns n .. n+VW-1 of row k, from global.
+<%def name="bvec_global(b, ct, VW, base, BVEC)">\
+% if BVEC and VW > 1 and b == "float16":
+convert_${ct}${VW}(vload_half${VW}(0, B + ${base}))\
+% elif BVEC and VW > 1:
+convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
+% else:
+(${ct})(${c.load(b, "B", base)})\
+% endif
+</%def>
+
+<%def name="xgemm(dtypes, rank, a, b, out, compute, WM, WN, VW, LX, LY, TK, LA, LB, UNROLL, BVEC, idx64)">\
+<%
+    idx = "long" if idx64 else "int"
+    ct = c.attr.COMPUTE[compute]
+    VT = ct if VW == 1 else f"{ct}{VW}"
+    NV = WN // VW
+    TILE_M, TILE_N = LY * WM, LX * WN
+    staged = LA or LB
+    ps = [("out", c.attr.C[out] if out != "float16" else "half", "C"),
+          ("in", "half" if a == "float16" else c.attr.C[a], "A"),
+          ("in", "half" if b == "float16" else c.attr.C[b], "B"),
+          ("scalar", idx, "M"), ("scalar", idx, "N"), ("scalar", idx, "k0"), ("scalar", idx, "k1"),
+          ("scalar", "int", "beta"),
+          ("scalar", idx, "a_off"), ("scalar", idx, "a_bs"), ("scalar", idx, "a_sm"), ("scalar", idx, "a_sk"),
+          ("scalar", idx, "b_off"), ("scalar", idx, "b_bs"), ("scalar", idx, "b_sk"), ("scalar", idx, "b_sn")]
+    def lane(j, v):
+        # element v of accumulator vector j
+        return f"acc{j}" if VW == 1 else f"acc{j}.s{'0123456789abcdef'[v]}"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("xgemm", ps)}
+{
+    const ${idx} n0 = (${idx})${d.global_id(0)} * ${WN};
+    const ${idx} m0 = (${idx})${d.global_id(1)} * ${WM};
+    const ${idx} bt = (${idx})${d.global_id(2)};
+% if not staged:
+    if (n0 >= N || m0 >= M) return;
+% endif
+    const ${idx} abase = a_off + bt * a_bs;
+    const ${idx} bbase = b_off + bt * b_bs;
+% for i in range(WM):
+    const ${idx} ar${i} = abase + min(m0 + ${i}, M - 1) * a_sm;
+% endfor
+% for i in range(WM):
+%   for j in range(NV):
+    ${VT} acc${i}_${j} = (${VT})0;
+%   endfor
+% endfor
+% if staged:
+${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx)}
+% else:
+    if (${"n0 + " + str(WN) + " <= N" if BVEC and VW > 1 else "0"}) {
+        const ${idx} bp = bbase + n0;
+        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, True, BVEC)}
+    } else {
+%   for jj in range(WN):
+        const ${idx} bc${jj} = bbase + min(n0 + ${jj}, N - 1) * b_sn;
+%   endfor
+        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, False, BVEC)}
+    }
+% endif
+    const ${idx} cbase = bt * M * N;
+% for i in range(WM):
+    if (m0 + ${i} < M) {
+%   for j in range(NV):
+%     for v in range(VW):
+        if (n0 + ${j * VW + v} < N) {
+            const ${idx} ci = cbase + (m0 + ${i}) * N + n0 + ${j * VW + v};
+            ${ct} r = ${lane(f"{i}_{j}", v)};
+            if (beta) r += (${ct})(${c.load(out, "C", "ci")});
+            ${c.store(out, "C", "ci", "r")}
+        }
+%     endfor
+%   endfor
+    }
+% endfor
+}
+</%def>
+
+## The k loop over global memory, unrolled UNROLL times with a remainder loop.
+<%def name="k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, vec, BVEC)">
+        ${idx} k = k0;
+% if UNROLL > 1:
+        for (; k + ${UNROLL} <= k1; k += ${UNROLL}) {
+%   for u in range(UNROLL):
+            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, f"k + {u}")}
+%   endfor
+        }
+% endif
+        for (; k < k1; ++k) {
+            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, "k")}
+        }
+</%def>
+
+<%def name="k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, kk)">
+        {
+% for j in range(NV):
+%   if vec:
+            const ${vtype(ct, VW)} y${j} = ${bvec_global(b, ct, VW, f"bp + ({kk}) * b_sk + {j * VW}", BVEC)};
+%   elif VW == 1:
+            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + ({kk}) * b_sk")});
+%   else:
+            const ${vtype(ct, VW)} y${j} = (${vtype(ct, VW)})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + ({kk}) * b_sk").strip() + ")" for v in range(VW))});
+%   endif
+% endfor
+% for i in range(WM):
+            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + ({kk}) * a_sk")});
+% endfor
+% for i in range(WM):
+%   for j in range(NV):
+            acc${i}_${j} += x${i} * y${j};
+%   endfor
+% endfor
+        }
+</%def>
+
+## The k loop with the work-group's A and/or B tile staged in local memory.
+<%def name="staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx)">
+    const int lid = (int)${d.local_id(1)} * ${LX} + (int)${d.local_id(0)};
+    const ${idx} gm0 = (${idx})${d.group_id(1)} * ${TILE_M};
+    const ${idx} gn0 = (${idx})${d.group_id(0)} * ${TILE_N};
+    const int lm0 = (int)${d.local_id(1)} * ${WM};
+    const int ln0 = (int)${d.local_id(0)} * ${WN};
+% if LA:
+    ${d.local_array(ct, "As", TK * TILE_M)};
+% endif
+% if LB:
+    ${d.local_array(ct, "Bs", TK * TILE_N)};
+% endif
+% if not LB:
+%   for jj in range(WN):
+    const ${idx} bc${jj} = bbase + min(n0 + ${jj}, N - 1) * b_sn;
+%   endfor
+% endif
+    for (${idx} kt = k0; kt < k1; kt += ${TK}) {
+% if LA:
+        for (int e = lid; e < ${TK * TILE_M}; e += ${LX * LY}) {
+            const int kk = e / ${TILE_M}, mm = e - kk * ${TILE_M};
+            const ${idx} gk = kt + kk, gm = min(gm0 + mm, M - 1);
+            As[e] = gk < k1 ? (${ct})(${c.load(a, "A", "abase + gm * a_sm + gk * a_sk")}) : (${ct})0;
+        }
+% endif
+% if LB:
+        for (int e = lid; e < ${TK * TILE_N}; e += ${LX * LY}) {
+            const int kk = e / ${TILE_N}, nn = e - kk * ${TILE_N};
+            const ${idx} gk = kt + kk, gn = min(gn0 + nn, N - 1);
+            Bs[e] = gk < k1 ? (${ct})(${c.load(b, "B", "bbase + gk * b_sk + gn * b_sn")}) : (${ct})0;
+        }
+% endif
+        ${d.barrier()};
+        const int kn = (int)min((${idx})${TK}, k1 - kt);
+        for (int kk = 0; kk < kn; ++kk) {
+% for j in range(NV):
+%   if LB and VW > 1:
+            const ${VT} y${j} = vload${VW}(0, Bs + kk * ${TILE_N} + ln0 + ${j * VW});
+%   elif LB:
+            const ${ct} y${j} = Bs[kk * ${TILE_N} + ln0 + ${j}];
+%   elif VW == 1:
+            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + (kt + kk) * b_sk")});
+%   else:
+            const ${VT} y${j} = (${VT})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + (kt + kk) * b_sk").strip() + ")" for v in range(VW))});
+%   endif
+% endfor
+% for i in range(WM):
+%   if LA:
+            const ${ct} x${i} = As[kk * ${TILE_M} + lm0 + ${i}];
+%   else:
+            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + (kt + kk) * a_sk")});
+%   endif
+% endfor
+% for i in range(WM):
+%   for j in range(NV):
+            acc${i}_${j} += x${i} * y${j};
+%   endfor
+% endfor
+        }
+        ${d.barrier()};
+    }
+    if (n0 >= N || m0 >= M) return;
+</%def>
