@@ -9,6 +9,19 @@ from __future__ import annotations
 
 from . import ops as _ops  # noqa: F401 - installs the Tensor operators
 from ._elementwise_functions import add, astype, divide, multiply, negative, positive, subtract
+from ._searching_functions import argmax, argmin, count_nonzero
+from ._statistical_functions import (  # noqa: A004 - the standard's names (max, min, sum)
+    cumulative_prod,
+    cumulative_sum,
+    max,
+    mean,
+    min,
+    prod,
+    std,
+    sum,
+    var,
+)
+from ._utility_functions import all, any  # noqa: A004 - the standard's names
 from .dtypes import (
     bfloat16,
     complex64,
@@ -28,7 +41,6 @@ from .dtypes import (
 from .dtypes import bool_ as bool  # noqa: A001 - the standard's name
 from .ops.creation import arange, asarray, empty, full, ones, to_device, zeros
 from .ops.linalg import matmul
-from .ops.reduce import sum  # noqa: A004 - the standard's name
 from .runtime import Device, default_device, devices, get_device, set_default_device
 from .tensor import Tensor
 
@@ -52,6 +64,8 @@ def synchronize(device: Device | None = None) -> None:
 
 
 __all__ = [
+    "all", "any", "argmax", "argmin", "count_nonzero", "cumulative_prod", "cumulative_sum", "max", "mean", "min",
+    "prod", "std", "var",
     "Device", "Tensor", "add", "arange", "asarray", "astype", "bfloat16", "bool", "complex64", "complex128",
     "default_device", "devices", "divide", "empty", "empty_cache", "float16", "float32", "float64", "full",
     "get_device", "int8", "int16", "int32", "int64", "matmul", "memory_stats", "multiply", "negative", "ones",

@@ -7,28 +7,16 @@
 ## work-group's items in a loop, and grid-stride access is pathological
 ## there); 'interleaved' takes every nchunks-th index (coalesced on GPUs).
 ## With nchunks > 1 the partial results go to a scratch buffer that a second
-## launch of this kernel reduces.
+## launch of this kernel reduces; only that launch applies ``final``, with R
+## bound to rtotal (every reduced element, not just this launch's).
+##
+## vec=True (chunked, rank 1, unit stride, a plain dtype whose combine is
+## lane-wise arithmetic): the inner loop reads 8-wide vectors into two
+## independent accumulators, so the loop is bound by memory, not by the
+## latency of one scalar add chain.
 <%namespace name="c" file="_common.mako"/>
 
-<%def name="reduce(dtypes, rank, krank, inp, acc, out, init, combine, final, layout, idx64)">\
-<%
-    idx = "long" if idx64 else "int"
-    at = c.attr.COMPUTE[acc]
-    ps = [("out", "half" if out == "float16" else c.attr.C[out], "out"),
-          ("in", "half" if inp == "float16" else c.attr.C[inp], "src"), ("scalar", idx, "src_off"),
-          ("scalar", idx, "nout"), ("scalar", idx, "R"), ("scalar", idx, "nchunks"), ("scalar", idx, "chunk")]
-    ps += [("scalar", idx, f"kshape{k}") for k in range(krank)]
-    ps += [("scalar", idx, f"kst{k}") for k in range(krank)]
-    ps += [("scalar", idx, f"rshape{k}") for k in range(rank)]
-    ps += [("scalar", idx, f"rst{k}") for k in range(rank)]
-%>\
-<%include file="dtypes.h"/>
-${d.kernel("reduce", ps)}
-{
-    const ${idx} gid = (${idx})${d.global_id(0)};
-    if (gid >= nout * nchunks) return;
-    const ${idx} o = gid / nchunks;
-    const ${idx} ch = gid - o * nchunks;
+<%def name="index_setup(idx, krank)">\
     ${idx} base = src_off;
     ${idx} krem = o;
 % for k in reversed(range(krank)):
@@ -42,7 +30,9 @@ ${d.kernel("reduce", ps)}
 %   endif
     }
 % endfor
-    ${at} acc = ${init};
+</%def>
+
+<%def name="range_setup(idx, layout)">\
 % if layout == "chunked":
     const ${idx} r0 = ch * chunk;
     const ${idx} r1 = min(R, r0 + chunk);
@@ -52,13 +42,13 @@ ${d.kernel("reduce", ps)}
     const ${idx} r1 = R;
     const ${idx} rstep = nchunks;
 % endif
+</%def>
+
+## off = base + the memory offset of reduced index r.
+<%def name="offset_of(idx, rank)">\
 % if rank == 1:
-    for (${idx} r = r0; r < r1; r += rstep) {
-        const ${at} v = (${at})(${c.load(inp, "src", "base + r * rst0")});
-        acc = ${combine};
-    }
+        const ${idx} off = base + r * rst0;
 % else:
-    for (${idx} r = r0; r < r1; r += rstep) {
         ${idx} rem = r;
         ${idx} off = base;
 %   for k in reversed(range(rank)):
@@ -68,10 +58,180 @@ ${d.kernel("reduce", ps)}
         off += rem * rst0;
 %     endif
 %   endfor
-        const ${at} v = (${at})(${c.load(inp, "src", "off")});
-        acc = ${combine};
+% endif
+</%def>
+
+<%def name="common_params(idx, krank, rank)"><%
+    ps = [("scalar", idx, "src_off"), ("scalar", idx, "nout"), ("scalar", idx, "R"), ("scalar", idx, "nchunks"),
+          ("scalar", idx, "chunk"), ("scalar", idx, "rtotal")]
+    ps += [("scalar", idx, f"kshape{k}") for k in range(krank)]
+    ps += [("scalar", idx, f"kst{k}") for k in range(krank)]
+    ps += [("scalar", idx, f"rshape{k}") for k in range(rank)]
+    ps += [("scalar", idx, f"rst{k}") for k in range(rank)]
+    return ps
+%></%def>
+
+<%def name="reduce(dtypes, rank, krank, inp, acc, out, init, combine, final, layout, idx64, vec)">\
+<%
+    idx = "long" if idx64 else "int"
+    at = c.attr.COMPUTE[acc]
+    it = c.attr.COMPUTE[inp]
+    ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")] + common_params(idx, krank, rank)
+%>\
+<%include file="dtypes.h"/>
+#define PT_COMBINE(acc, v) (${combine})
+${d.kernel("reduce", ps)}
+{
+    const ${idx} gid = (${idx})${d.global_id(0)};
+    if (gid >= nout * nchunks) return;
+    const ${idx} o = gid / nchunks;
+    const ${idx} ch = gid - o * nchunks;
+${index_setup(idx, krank)}
+    ${at} acc = ${init};
+${range_setup(idx, layout)}
+% if vec:
+    ${it}8 va = (${it}8)(${init});
+    ${it}8 vb = va, vc0 = va, vd0 = va;
+    ${idx} r = r0;
+    for (; r + 32 <= r1; r += 32) {
+        const __global ${c.attr.C[inp]}* p = src + (base + r);
+        va = PT_COMBINE(va, vload8(0, p));
+        vb = PT_COMBINE(vb, vload8(1, p));
+        vc0 = PT_COMBINE(vc0, vload8(2, p));
+        vd0 = PT_COMBINE(vd0, vload8(3, p));
+    }
+    va = PT_COMBINE(PT_COMBINE(va, vb), PT_COMBINE(vc0, vd0));
+    ${it}4 vc = PT_COMBINE(va.lo, va.hi);
+    ${it}2 vd = PT_COMBINE(vc.lo, vc.hi);
+    acc = PT_COMBINE(acc, vd.x);
+    acc = PT_COMBINE(acc, vd.y);
+    for (; r < r1; r++) {
+        const ${it} v = src[base + r];
+        acc = PT_COMBINE(acc, v);
+    }
+% else:
+    for (${idx} r = r0; r < r1; r += rstep) {
+${offset_of(idx, rank)}
+        const ${it} v = ${c.load(inp, "src", "off")};
+        acc = PT_COMBINE(acc, v);
     }
 % endif
-    ${c.store(out, "out", "gid", final)}
+    {
+        const ${idx} R = rtotal;
+        ${c.store(out, "out", "gid", final)}
+    }
+}
+</%def>
+
+## argmax / argmin: the accumulator is (value, index of the reduced element).
+## NaN wins (the first NaN, as NumPy); ties go to the lower index, so the
+## answer does not depend on the chunking. Stage 2 (has_idx) reads the
+## partial values with their indices from a second buffer.
+<%def name="argreduce(dtypes, rank, krank, inp, better, layout, idx64, has_idx, out_val)">\
+<%
+    idx = "long" if idx64 else "int"
+    it = c.attr.COMPUTE[inp]
+    ps = [("out", "long", "out_idx")]
+    if out_val:
+        ps.append(("out", c.attr.C[inp], "out_val"))
+    ps.append(("in", c.attr.C[inp], "src"))
+    if has_idx:
+        ps.append(("in", "long", "src_idx"))
+    ps += common_params(idx, krank, rank)
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("argreduce", ps)}
+{
+    const ${idx} gid = (${idx})${d.global_id(0)};
+    if (gid >= nout * nchunks) return;
+    const ${idx} o = gid / nchunks;
+    const ${idx} ch = gid - o * nchunks;
+${index_setup(idx, krank)}
+${range_setup(idx, layout)}
+    ${it} acc = 0;
+    long ai = -1;
+    for (${idx} r = r0; r < r1; r += rstep) {
+${offset_of(idx, rank)}
+        const ${it} v = ${c.load(inp, "src", "off")};
+% if has_idx:
+        const long i = src_idx[off];
+% else:
+        const long i = (long)r;
+% endif
+% if inp in ("float16", "bfloat16", "float32", "float64"):
+        const int acc_nan = acc != acc;
+        const int v_nan = v != v;
+% else:
+        const int acc_nan = 0;
+        const int v_nan = 0;
+% endif
+        if (ai < 0 || (${better})) { acc = v; ai = i; }
+    }
+    out_idx[gid] = ai;
+% if out_val:
+    ${c.store(inp, "out_val", "gid", "acc")}
+% endif
+}
+</%def>
+
+## Inclusive or exclusive scan along one axis, one work-item per (row, chunk).
+## A chunked scan first reduces each chunk with the reduce kernel into
+## ``part`` (nout x nchunks); each work-item then adds the totals of the chunks
+## before its own and scans its chunk. The axis is the only reduced dim; the
+## output is contiguous with the axis last-but-kept (its own strides).
+<%def name="scan(dtypes, rank, krank, inp, acc, out, init, combine, idx64, has_part, include_initial)">\
+<%
+    idx = "long" if idx64 else "int"
+    at = c.attr.COMPUTE[acc]
+    it = c.attr.COMPUTE[inp]
+    ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")]
+    if has_part:
+        ps.append(("in", c.attr.C[acc], "part"))
+    ps += common_params(idx, krank, rank)
+    ps += [("scalar", idx, f"okst{k}") for k in range(krank)]
+    ps.append(("scalar", idx, "ost"))
+%>\
+<%include file="dtypes.h"/>
+#define PT_COMBINE(acc, v) (${combine})
+${d.kernel("scan", ps)}
+{
+    const ${idx} gid = (${idx})${d.global_id(0)};
+    if (gid >= nout * nchunks) return;
+    const ${idx} o = gid / nchunks;
+    const ${idx} ch = gid - o * nchunks;
+${index_setup(idx, krank)}
+    ${idx} obase = 0;
+    {
+        ${idx} krem2 = o;
+% for k in reversed(range(krank)):
+%   if k > 0:
+        { const ${idx} q = krem2 / kshape${k}; obase += (krem2 - q * kshape${k}) * okst${k}; krem2 = q; }
+%   else:
+        obase += krem2 * okst${k};
+%   endif
+% endfor
+    }
+    ${at} acc = ${init};
+% if has_part:
+    for (${idx} j = 0; j < ch; j++) {
+        const ${at} v = part[o * nchunks + j];
+        acc = PT_COMBINE(acc, v);
+    }
+% endif
+    const ${idx} r0 = ch * chunk;
+    const ${idx} r1 = min(R, r0 + chunk);
+% if include_initial:
+    if (ch == 0) { ${c.store(out, "out", "obase", "acc")} }
+% endif
+    for (${idx} r = r0; r < r1; r++) {
+${offset_of(idx, rank)}
+        const ${it} v = ${c.load(inp, "src", "off")};
+        acc = PT_COMBINE(acc, v);
+% if include_initial:
+        ${c.store(out, "out", "obase + (r + 1) * ost", "acc")}
+% else:
+        ${c.store(out, "out", "obase + r * ost", "acc")}
+% endif
+    }
 }
 </%def>

@@ -60,6 +60,8 @@ def _install() -> None:
     Tensor.sum = lambda self, axis=None, dtype=None, keepdims=False: reduce.sum(  # type: ignore[attr-defined]
         self, axis=axis, dtype=dtype, keepdims=keepdims)
     Tensor.to_device = lambda self, device, /, *, stream=None: creation.to_device(self, device)  # type: ignore[attr-defined]
+    for name in ("max", "min", "prod", "mean", "var", "std", "all", "any", "argmax", "argmin"):
+        setattr(Tensor, name, getattr(reduce, name))  # the x-first functions bind self as x
 
 
 _install()

@@ -1,20 +1,26 @@
-"""Reductions over any axes: one kernel family, one or two stages."""
+"""Reductions and scans over any axes: one kernel family, one or two stages."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
+
+import numpy as np
 
 from .. import dtypes as _dt
 from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..tensor import Tensor
-from ..views import collapse_dims, normalize_axes
+from ..views import collapse_dims, contiguous_strides, normalize_axes, normalize_axis
 from .creation import fill_
-from .elementwise import INDEX32_LIMIT, astype
-from .table import REDUCE, ReduceOp
+from .elementwise import INDEX32_LIMIT, ElementwiseOp, apply, astype, run
+from .table import ELEMENTWISE, REDUCE, ReduceOp
 
 # Below this many reduced elements per output, one work-item per output is enough.
 MIN_CHUNK = 4096
+# Ops whose combine is lane-wise arithmetic, so the 8-wide vector loop applies.
+_VEC_OPS = frozenset({"sum", "prod", "mean"})
+_VEC_DTYPES = frozenset({"float32", "float64", "int32", "int64", "uint32", "uint64"})
 
 
 def _sum_dtype(d: _dt.DType) -> tuple[_dt.DType, _dt.DType]:
@@ -28,81 +34,321 @@ def _sum_dtype(d: _dt.DType) -> tuple[_dt.DType, _dt.DType]:
     return d, d
 
 
+def _compute_dtype(d: _dt.DType) -> _dt.DType:
+    return _dt.float32 if d in (_dt.float16, _dt.bfloat16) else d
+
+
+def _extreme(d: _dt.DType, low: bool) -> str:
+    """An OpenCL literal of the lowest/highest value of d's compute type."""
+    if d.kind == "f":
+        return "-INFINITY" if low else "INFINITY"
+    if d.kind == "b":
+        return "0" if low else "1"
+    info = np.iinfo(d.np)
+    v = info.min if low else info.max
+    if d is _dt.int64 and low:
+        return "(-9223372036854775807L - 1)"
+    return f"{v}{'UL' if d.kind == 'u' and d.bits == 64 else ('L' if d.bits == 64 else '')}"
+
+
 def _target_items(device: Any) -> int:
     """How many work-items keep the device busy."""
     cu = device.info.compute_units
     return cu * (64 if device.info.type == "cpu" else 2048)
 
 
-def _plan(device: Any, op: ReduceOp, inp: _dt.DType, acc: _dt.DType, out: _dt.DType,
-          kshape: tuple, krank: int, rrank: int, idx64: bool) -> Any:
-    layout = "chunked" if device.info.type == "cpu" else "interleaved"
-    spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=rrank, krank=krank, inp=inp.name, acc=acc.name,
-                           out=out.name, init=op.init, combine=op.combine, final=op.final, layout=layout, idx64=idx64)
-    return device.kernel(spec)
+def _layout(device: Any) -> str:
+    return "chunked" if device.info.type == "cpu" else "interleaved"
 
 
-def _launch(device: Any, op: ReduceOp, src: Tensor, dst: Any, inp: _dt.DType, acc: _dt.DType, out: _dt.DType,
-            kshape: tuple, kst: tuple, rshape: tuple, rst: tuple, nchunks: int, offset: int) -> None:
-    nout = 1
-    for n in kshape:
-        nout *= n
-    R = 1
-    for n in rshape:
-        R *= n
-    idx64 = src._storage.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT
-    krank = 0 if kshape == (1,) and kst == (0,) else len(kshape)
-    kernel = _plan(device, op, inp, acc, out, kshape, krank, len(rshape), idx64)
-    chunk = -(-R // nchunks)
-    args = [dst.buf, src._storage.buf, offset, nout, R, nchunks, chunk]
+def _shape_args(kshape: tuple, kst: tuple, rshape: tuple, rst: tuple, krank: int) -> list[int]:
+    args: list[int] = []
     if krank:
         args += [*kshape, *kst]
-    args += [*rshape, *rst]
+    return args + [*rshape, *rst]
+
+
+def _geometry(x: Tensor, axes: tuple[int, ...]) -> tuple[tuple, tuple, tuple, tuple, int, int, int]:
+    """(kshape, kst, rshape, rst, krank, nout, R) of reducing x over axes."""
+    kept = [i for i in range(x.ndim) if i not in axes]
+    kshape, (kst,) = collapse_dims(tuple(x.shape[i] for i in kept), tuple(x.strides[i] for i in kept))
+    rshape, (rst,) = collapse_dims(tuple(x.shape[a] for a in axes), tuple(x.strides[a] for a in axes))
+    nout = int(np.prod([x.shape[i] for i in kept], dtype=np.int64))
+    R = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    krank = 0 if kshape == (1,) and kst == (0,) else len(kshape)
+    return kshape, kst, rshape, rst, krank, nout, R
+
+
+def _nchunks(device: Any, nout: int, R: int) -> int:
+    if R >= 2 * MIN_CHUNK and nout < _target_items(device):
+        return builtins.max(1, builtins.min(R // MIN_CHUNK, -(-_target_items(device) // nout)))
+    return 1
+
+
+def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _dt.DType, acc: _dt.DType,
+            out: _dt.DType, geo: tuple, nchunks: int, rtotal: int, final: bool) -> None:
+    kshape, kst, rshape, rst, krank, nout, R = geo
+    idx64 = src.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
+    layout = _layout(device)
+    vec = (layout == "chunked" and op.name in _VEC_OPS and len(rshape) == 1 and rst == (1,)
+           and inp.name in _VEC_DTYPES and _compute_dtype(inp) is acc)
+    init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False))
+    spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
+                           acc=acc.name, out=out.name, init=init, combine=op.combine,
+                           final=op.final if final else "acc", layout=layout, idx64=idx64, vec=vec)
+    kernel = device.kernel(spec)
+    chunk = -(-R // nchunks)
+    args = [dst.buf, src.buf, src_off, nout, R, nchunks, chunk, rtotal, *_shape_args(kshape, kst, rshape, rst, krank)]
     launch(device, kernel, (nout * nchunks,), None, args)
+
+
+def _axes_and_shape(x: Tensor, axis: Any, keepdims: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    axes = normalize_axes(axis, x.ndim)
+    if keepdims:
+        shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
+    else:
+        shape = tuple(n for i, n in enumerate(x.shape) if i not in axes)
+    return axes, shape
 
 
 def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
     """Reduce x over axis with the table's op ``name``."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
     op = REDUCE[name]
-    acc, res = _sum_dtype(x.dtype)
-    if dtype is not None:
-        res = _dt.as_dtype(dtype)
-        acc = res if res not in (_dt.float16, _dt.bfloat16) else _dt.float32
-    if x.dtype.kind == "c" or res.kind == "c":
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name}: complex reductions are not supported yet")
+    if name in ("sum", "prod"):
+        acc, res = _sum_dtype(x.dtype)
+        if dtype is not None:
+            res = _dt.as_dtype(dtype)
+            acc = _compute_dtype(res)
+    elif name in ("all", "any"):
+        acc = res = _dt.bool_
+    elif name == "count_nonzero":
+        acc = res = _dt.default_index
+    else:  # max, min, mean
+        acc, res = _compute_dtype(x.dtype), x.dtype
+    if res.kind == "c":
         raise TypeError(f"{name}: complex reductions are not supported yet")
     device = x.device
     device.check_dtype(res)
-    axes = normalize_axes(axis, x.ndim)
-    kept = [i for i in range(x.ndim) if i not in axes]
-    out_shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape)) if keepdims else \
-        tuple(x.shape[i] for i in kept)
-    if not axes:
-        return astype(x, res, copy=True)
+    axes, out_shape = _axes_and_shape(x, axis, keepdims)
     out = Tensor.empty(out_shape, res, device)
-    nout = out.size
-    R = 1
-    for a in axes:
-        R *= x.shape[a]
+    geo = _geometry(x, axes)
+    nout, R = geo[5], geo[6]
+    if R == 0 and name in ("max", "min") and x.size == 0:
+        raise ValueError(f"{name} of an empty reduction (shape {x.shape}, axis {axis}) has no identity")
     if nout == 0:
         return out
     if R == 0:
-        return fill_(out, 0)
-    kshape, (kst,) = collapse_dims(tuple(x.shape[i] for i in kept), tuple(x.strides[i] for i in kept))
-    rshape, (rst,) = collapse_dims(tuple(x.shape[a] for a in axes), tuple(x.strides[a] for a in axes))
-    nchunks = 1
-    if R >= 2 * MIN_CHUNK and nout < _target_items(device):
-        nchunks = max(1, min(R // MIN_CHUNK, -(-_target_items(device) // nout)))
+        return fill_(out, {"prod": 1, "all": True, "mean": float("nan")}.get(name, 0))
+    nchunks = _nchunks(device, nout, R)
     if nchunks == 1:
-        _launch(device, op, x, out._storage, x.dtype, acc, res, kshape, kst, rshape, rst, 1, x.offset)
+        _launch(device, op, x._storage, x.offset, out._storage, x.dtype, acc, res, geo, 1, R, True)
         return out
     part = Tensor.empty((nout, nchunks), acc, device)
-    _launch(device, op, x, part._storage, x.dtype, acc, acc, kshape, kst, rshape, rst, nchunks, x.offset)
-    pshape, (pst,) = collapse_dims((nout,), (nchunks,))
-    _launch(device, op, part, out._storage, acc, acc, res, pshape, pst, (nchunks,), (1,), 1, 0)
+    _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False)
+    pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
+    if nout == 1:
+        pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
+    _launch(device, op, part._storage, 0, out._storage, acc, acc, res, pgeo, 1, R, True)
     return out
+
+
+def _check_real(name: str, x: Tensor, kinds: str = "biuf") -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
+    if x.dtype.kind not in kinds:
+        raise TypeError(f"{name} does not support {x.dtype.name} arrays")
 
 
 def sum(x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum of elements over the given axes (all by default)."""
     return reduce("sum", x, axis, keepdims, dtype)
 
+
+def prod(x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tensor:
+    """Product of elements over the given axes (all by default)."""
+    return reduce("prod", x, axis, keepdims, dtype)
+
+
+def max(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Largest element over the given axes; NaN if any element is NaN."""
+    _check_real("max", x)
+    return reduce("max", x, axis, keepdims)
+
+
+def min(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Smallest element over the given axes; NaN if any element is NaN."""
+    _check_real("min", x)
+    return reduce("min", x, axis, keepdims)
+
+
+def mean(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over the given axes (floating-point arrays only)."""
+    _check_real("mean", x, "f")
+    return reduce("mean", x, axis, keepdims)
+
+
+_SQDEV = ElementwiseOp("squared_deviation", 2, "numeric", "(a - b) * (a - b)", "f")
+_SQRT = ElementwiseOp("sqrt", 1, "numeric", "sqrt(a)", "f")
+
+
+def var(x: Tensor, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Tensor:
+    """Variance over the given axes, divided by N - correction (floating-point arrays only)."""
+    _check_real("var", x, "f")
+    if not isinstance(correction, (int, float)) or isinstance(correction, bool) or correction < 0:
+        raise ValueError(f"var: correction must be a non-negative number, got {correction!r}")
+    axes, _ = _axes_and_shape(x, axis, keepdims)
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    m = reduce("mean", x, axes, True)
+    ss = reduce("sum", run(_SQDEV, (x, m)) if x.size else x, axes, keepdims, x.dtype)
+    if ss.size == 0:
+        return ss
+    return apply("divide", ss, float(n - correction))
+
+
+def std(x: Tensor, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Tensor:
+    """Standard deviation over the given axes (square root of var)."""
+    v = var(x, axis=axis, correction=correction, keepdims=keepdims)
+    return run(ELEMENTWISE.get("sqrt", _SQRT), (v,)) if v.size else v
+
+
+def all(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Whether every element over the given axes is nonzero."""
+    return reduce("all", x, axis, keepdims)
+
+
+def any(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    """Whether any element over the given axes is nonzero."""
+    return reduce("any", x, axis, keepdims)
+
+
+def count_nonzero(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:
+    """The number of nonzero elements over the given axes (default integer dtype)."""
+    return reduce("count_nonzero", x, axis, keepdims)
+
+
+def _arg(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
+    _check_real(name, x)
+    device = x.device
+    if axis is None:
+        if not x.is_contiguous():
+            x = astype(x, x.dtype, copy=True)
+        flat = x._view((x.size,), (1,), x.offset)
+        res = _arg(name, flat, 0, False)
+        return res._view((1,) * x.ndim, (0,) * x.ndim, res.offset) if keepdims else res
+    ax = normalize_axis(axis, x.ndim) if x.ndim else None
+    if ax is None:
+        raise ValueError(f"{name}: axis {axis} is invalid for a 0-d array; use axis=None")
+    if x.shape[ax] == 0:
+        raise ValueError(f"{name} of an empty axis {ax} (shape {x.shape}) is undefined")
+    axes, out_shape = _axes_and_shape(x, ax, keepdims)
+    out = Tensor.empty(out_shape, _dt.default_index, device)
+    geo = _geometry(x, axes)
+    kshape, kst, rshape, rst, krank, nout, R = geo
+    if nout == 0:
+        return out
+    nchunks = _nchunks(device, nout, R)
+    idx64 = x._storage.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
+    better = REDUCE[name].combine
+    layout = _layout(device)
+
+    def kernel(has_idx: bool, out_val: bool, krank: int, rank: int, inp: _dt.DType) -> Any:
+        spec = KernelSpec.make("reduce", "argreduce", (inp.name,), rank=rank, krank=krank, inp=inp.name,
+                               better=better, layout=layout, idx64=idx64, has_idx=has_idx, out_val=out_val)
+        return device.kernel(spec)
+
+    shape_args = _shape_args(kshape, kst, rshape, rst, krank)
+    if nchunks == 1:
+        launch(device, kernel(False, False, krank, len(rshape), x.dtype), (nout,), None,
+               [out._storage.buf, x._storage.buf, x.offset, nout, R, 1, R, R, *shape_args])
+        return out
+    pidx = Tensor.empty((nout, nchunks), _dt.int64, device)
+    pval = Tensor.empty((nout, nchunks), x.dtype, device)
+    chunk = -(-R // nchunks)
+    launch(device, kernel(False, True, krank, len(rshape), x.dtype), (nout * nchunks,), None,
+           [pidx._storage.buf, pval._storage.buf, x._storage.buf, x.offset, nout, R, nchunks, chunk, R, *shape_args])
+    pk = 0 if nout == 1 else 1
+    pargs = ([nout, nchunks] if pk else []) + [nchunks, 1]
+    launch(device, kernel(True, False, pk, 1, x.dtype), (nout,), None,
+           [out._storage.buf, pval._storage.buf, pidx._storage.buf, 0, nout, nchunks, 1, nchunks, nchunks, *pargs])
+    return out
+
+
+def argmax(x: Tensor, /, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the first largest element (of the flattened array when axis is None); NaN counts as largest."""
+    return _arg("argmax", x, axis, keepdims)
+
+
+def argmin(x: Tensor, /, *, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Index of the first smallest element (of the flattened array when axis is None); NaN counts as smallest."""
+    return _arg("argmin", x, axis, keepdims)
+
+
+def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_initial: bool) -> Tensor:
+    _check_real(f"cumulative_{name}", x)
+    device = x.device
+    if axis is None:
+        if x.ndim > 1:
+            raise ValueError(f"cumulative_{name}: axis is required for a {x.ndim}-d array")
+        if x.ndim == 0:
+            raise ValueError(f"cumulative_{name}: a 0-d array has no axis to accumulate over")
+        axis = 0
+    if x.ndim == 0:
+        raise ValueError(f"cumulative_{name}: a 0-d array has no axis to accumulate over")
+    ax = normalize_axis(axis, x.ndim)
+    acc, res = _sum_dtype(x.dtype)
+    if dtype is not None:
+        res = _dt.as_dtype(dtype)
+        acc = _compute_dtype(res)
+    if res.kind == "c":
+        raise TypeError(f"cumulative_{name}: complex dtypes are not supported yet")
+    device.check_dtype(res)
+    out_shape = list(x.shape)
+    out_shape[ax] += 1 if include_initial else 0
+    out = Tensor.empty(tuple(out_shape), res, device)
+    if out.size == 0:
+        return out
+    op = REDUCE[name]
+    ost = contiguous_strides(out.shape)
+    kept = [i for i in range(x.ndim) if i != ax]
+    # The kept dims collapse only where both the input and the output walk them as one.
+    kshape, (kst, okst) = collapse_dims(tuple(x.shape[i] for i in kept), tuple(x.strides[i] for i in kept),
+                                        tuple(ost[i] for i in kept))
+    krank = 0 if kshape == (1,) and kst == (0,) else len(kshape)
+    rshape, rst = (x.shape[ax],), (x.strides[ax],)
+    nout, R = out.size // out.shape[ax], x.shape[ax]
+    geo = (kshape, kst, rshape, rst, krank, nout, R)
+    if R == 0:
+        return fill_(out, 1 if name == "prod" else 0)
+    nchunks = _nchunks(device, nout, R)
+    idx64 = x._storage.nbytes > INDEX32_LIMIT or out.size > INDEX32_LIMIT
+    part = None
+    if nchunks > 1:
+        part = Tensor.empty((nout, nchunks), acc, device)
+        _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False)
+    spec = KernelSpec.make("reduce", "scan", (x.dtype.name,), rank=len(rshape), krank=krank, inp=x.dtype.name,
+                           acc=acc.name, out=res.name, init=op.init, combine=op.combine, idx64=idx64,
+                           has_part=part is not None, include_initial=include_initial)
+    chunk = -(-R // nchunks)
+    args = [out._storage.buf, x._storage.buf] + ([part._storage.buf] if part is not None else [])
+    args += [x.offset, nout, R, nchunks, chunk, R, *_shape_args(kshape, kst, rshape, rst, krank)]
+    args += [*(okst if krank else ()), ost[ax]]
+    launch(device, device.kernel(spec), (nout * nchunks,), None, args)
+    return out
+
+
+def cumulative_sum(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
+                   include_initial: bool = False) -> Tensor:
+    """Running sum along axis (required unless x is 1-d); include_initial prepends the 0."""
+    return _cumulative("sum", x, axis, dtype, include_initial)
+
+
+def cumulative_prod(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
+                    include_initial: bool = False) -> Tensor:
+    """Running product along axis (required unless x is 1-d); include_initial prepends the 1."""
+    return _cumulative("prod", x, axis, dtype, include_initial)

@@ -43,4 +43,18 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
 
 REDUCE: dict[str, ReduceOp] = {op.name: op for op in (
     ReduceOp("sum", "0", "acc + v"),
+    # {lowest}/{highest}: the accumulator dtype's extremes (-INFINITY for floats).
+    # NaN propagates as in NumPy: once acc is NaN nothing replaces it.
+    ReduceOp("max", "{lowest}", "(v != v || v > acc) ? v : acc"),
+    ReduceOp("min", "{highest}", "(v != v || v < acc) ? v : acc"),
+    ReduceOp("prod", "1", "acc * v"),
+    ReduceOp("mean", "0", "acc + v", "acc / R"),
+    ReduceOp("all", "1", "acc & (v != 0)"),
+    ReduceOp("any", "0", "acc | (v != 0)"),
+    ReduceOp("count_nonzero", "0", "acc + (v != 0)"),
+    # Arg-reductions: combine is the test "(v, i) beats (acc, ai)" of argreduce.
+    ReduceOp("argmax", "", "(v_nan && !acc_nan) || (!acc_nan && !v_nan && v > acc) || "
+             "(v == acc && i < ai) || (v_nan && acc_nan && i < ai)"),
+    ReduceOp("argmin", "", "(v_nan && !acc_nan) || (!acc_nan && !v_nan && v < acc) || "
+             "(v == acc && i < ai) || (v_nan && acc_nan && i < ai)"),
 )}

@@ -1,0 +1,219 @@
+"""Statistical and utility reductions against NumPy: values, dtypes, axes, layouts, edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import assert_close
+
+import portatensor as pt
+from portatensor.ops import reduce as R
+
+RNG = np.random.default_rng(1)
+
+
+def _rand(shape, dtype="float32"):
+    if np.dtype(dtype).kind in "iu":
+        return RNG.integers(-9 if np.dtype(dtype).kind == "i" else 0, 9, size=shape).astype(dtype)
+    if np.dtype(dtype).kind == "b":
+        return RNG.random(shape) > 0.5
+    return RNG.standard_normal(shape).astype(dtype)
+
+
+AXES = [None, 0, 1, -1, (0, 2), (0, 1, 2)]
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "max", "min", "mean"])
+@pytest.mark.parametrize("axis", AXES)
+def test_float_reductions_axes(device, name, axis):
+    a = _rand((3, 4, 5), "float64" if device.info.fp64 else "float32")
+    if name == "prod":
+        a = (1 + 0.1 * a).astype(a.dtype)
+    got = getattr(R, name)(pt.asarray(a, device=device), axis=axis)
+    assert got.dtype.name == a.dtype.name
+    assert_close(got, getattr(np, name)(a, axis=axis), scale=60)
+
+
+@pytest.mark.parametrize("name", ["sum", "max", "min", "mean", "prod"])
+def test_keepdims_and_noncontiguous(device, name):
+    a = _rand((6, 8))
+    v = a.T[::-1, 1::2]  # transposed, negative and step strides
+    V = pt.asarray(a, device=device).T[::-1, 1::2]
+    for axis in (None, 0, 1):
+        got = getattr(R, name)(V, axis=axis, keepdims=True)
+        assert_close(got, getattr(np, name)(v, axis=axis, keepdims=True), scale=20)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "uint8", "uint64", "bool", "float16"])
+def test_sum_prod_dtypes(device, dtype):
+    a = _rand((4, 5), dtype)
+    A = pt.asarray(a, device=device)
+    for name in ("sum", "prod"):
+        got = getattr(R, name)(A, axis=1)
+        want = getattr(np, name)(a, axis=1)
+        expect = {"int8": "int64", "int32": "int64", "uint8": "uint64", "uint64": "uint64", "bool": "int64",
+                  "float16": "float16"}[dtype]
+        assert got.dtype.name == expect
+        assert_close(got, want.astype(expect), scale=10)
+    got = R.sum(A, dtype=pt.float32 if dtype != "uint64" else pt.uint64)
+    assert_close(got, a.sum(dtype=np.float32 if dtype != "uint64" else np.uint64), scale=20)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "int64", "uint32", "float32", "bool"])
+def test_max_min_int(device, dtype):
+    a = _rand((7, 3), dtype)
+    A = pt.asarray(a, device=device)
+    for name in ("max", "min"):
+        for axis in (None, 0):
+            got = getattr(R, name)(A, axis=axis)
+            assert got.dtype.name == a.dtype.name
+            assert_close(got, getattr(np, name)(a, axis=axis))
+
+
+def test_large_two_stage(device):
+    a = _rand((3, 40000))
+    A = pt.asarray(a, device=device)
+    for name in ("sum", "mean", "max", "min"):
+        for axis in (None, 1):
+            assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(a.astype(np.float64), axis=axis),
+                         "float32", scale=2000)
+    b = _rand((100003,))
+    assert_close(R.sum(pt.asarray(b, device=device)), b.astype(np.float64).sum(), "float32", scale=5000)
+    assert_close(R.argmax(A, axis=1), a.argmax(axis=1))
+    assert_close(R.argmin(A), a.argmin())
+
+
+def test_nan_propagation(device):
+    a = _rand((4, 6))
+    a[1, 2] = np.nan
+    a[3, 0] = np.nan
+    a[3, 4] = np.nan
+    A = pt.asarray(a, device=device)
+    for name in ("max", "min", "sum", "mean"):
+        for axis in (None, 0, 1):
+            assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(a, axis=axis), scale=10)
+    for name in ("argmax", "argmin"):
+        for axis in (None, 0, 1):
+            assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(a, axis=axis))
+    big = _rand((50000,))
+    big[30000] = np.nan
+    assert np.isnan(R.max(pt.asarray(big, device=device)).item())
+    assert R.argmin(pt.asarray(big, device=device)).item() == 30000
+
+
+@pytest.mark.parametrize("correction", [0, 1, 2.5])
+def test_var_std(device, correction):
+    a = _rand((5, 6))
+    A = pt.asarray(a, device=device)
+    for axis in (None, 0, (0, 1), 1):
+        assert_close(R.var(A, axis=axis, correction=correction), np.var(a, axis=axis, ddof=correction), scale=20)
+        assert_close(R.std(A, axis=axis, correction=correction, keepdims=True),
+                     np.std(a, axis=axis, ddof=correction, keepdims=True), scale=20)
+
+
+def test_var_correction_equal_n(device):
+    a = _rand((3, 2))
+    with np.errstate(divide="ignore", invalid="ignore"), pytest.warns(RuntimeWarning):
+        want = np.var(a, axis=1, ddof=2)
+    assert_close(R.var(pt.asarray(a, device=device), axis=1, correction=2), want)
+
+
+def test_all_any_count_nonzero(device):
+    a = _rand((4, 5), "float32")
+    a[a < 0] = 0
+    a[0] = 1
+    a[2, 3] = np.nan
+    A = pt.asarray(a, device=device)
+    for axis in (None, 0, 1, (0, 1)):
+        for name in ("all", "any"):
+            got = getattr(R, name)(A, axis=axis)
+            assert got.dtype is pt.bool
+            assert_close(got, getattr(np, name)(a, axis=axis))
+        got = R.count_nonzero(A, axis=axis, keepdims=True)
+        assert got.dtype is pt.int64
+        assert_close(got, np.count_nonzero(a, axis=axis, keepdims=True))
+    # 0.5 is true: the test is != 0, not a cast to bool first
+    assert R.all(pt.asarray([0.5, 0.25], device=device)).item() is True
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32", "uint8"])
+def test_argmax_argmin(device, dtype):
+    a = _rand((4, 5, 3), dtype)
+    A = pt.asarray(a, device=device)
+    for name in ("argmax", "argmin"):
+        for axis in (None, 0, 1, -1):
+            got = getattr(R, name)(A, axis=axis)
+            assert got.dtype is pt.int64
+            assert_close(got, getattr(np, name)(a, axis=axis))
+        got = getattr(R, name)(A[1].T[::-1], axis=1, keepdims=True)
+        assert_close(got, getattr(np, name)(a[1].T[::-1], axis=1, keepdims=True))
+        assert_close(getattr(R, name)(A, keepdims=True), getattr(np, name)(a, keepdims=True))
+    ties = np.array([1, 3, 3, 0, 3], dtype=dtype)
+    assert R.argmax(pt.asarray(ties, device=device)).item() == 1
+
+
+def test_zero_d_and_empty(device):
+    s = pt.asarray(np.float32(2.5), device=device)
+    for name in ("sum", "prod", "max", "min", "mean"):
+        assert_close(getattr(R, name)(s), np.float32(2.5))
+    assert R.argmax(s).item() == 0
+    e = np.zeros((0, 3), dtype=np.float32)
+    E = pt.asarray(e, device=device)
+    assert_close(R.sum(E, axis=0), e.sum(axis=0))
+    assert_close(R.prod(E, axis=0), e.prod(axis=0))
+    assert_close(R.sum(E, axis=1), e.sum(axis=1))
+    assert_close(R.max(E, axis=1), e.max(axis=1))
+    assert R.all(E).item() is True and R.any(E).item() is False
+    assert R.count_nonzero(E).item() == 0
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(R.mean(E).item())
+    with pytest.raises(ValueError, match="empty"):
+        R.max(E)
+    with pytest.raises(ValueError, match="empty"):
+        R.min(E, axis=0)
+    with pytest.raises(ValueError, match="empty"):
+        R.argmax(E, axis=0)
+
+
+def test_errors(device):
+    A = pt.asarray(_rand((2, 3)), device=device)
+    with pytest.raises(IndexError, match="out of bounds"):
+        R.sum(A, axis=2)
+    with pytest.raises(ValueError, match="repeated"):
+        R.max(A, axis=(0, 0))
+    with pytest.raises(TypeError, match="int"):
+        R.mean(pt.asarray([1, 2], device=device))
+    with pytest.raises(ValueError, match="correction"):
+        R.var(A, correction=-1)
+    with pytest.raises(TypeError):
+        R.argmax(A, axis=(0, 1))
+    with pytest.raises(ValueError, match="axis"):
+        R.cumulative_sum(A)
+
+
+@pytest.mark.parametrize("name", ["sum", "prod"])
+def test_cumulative(device, name):
+    a = _rand((3, 4, 5), "float64" if device.info.fp64 else "float32")
+    if name == "prod":
+        a = (1 + 0.1 * a).astype(a.dtype)
+    fn, ref = getattr(R, f"cumulative_{name}"), getattr(np, f"cum{name}")
+    A = pt.asarray(a, device=device)
+    for axis in (0, 1, -1):
+        assert_close(fn(A, axis=axis), ref(a, axis=axis), scale=20)
+        got = fn(A, axis=axis, include_initial=True)
+        init = np.full_like(np.take(a, [0], axis=axis), 1.0 if name == "prod" else 0.0)
+        assert_close(got, np.concatenate([init, ref(a, axis=axis)], axis=axis), scale=20)
+    v = a[::-1, 1:, ::2]
+    assert_close(fn(A[::-1, 1:, ::2], axis=1), ref(v, axis=1), scale=20)
+
+
+def test_cumulative_dtypes_and_long(device):
+    a = _rand((50000,), "int32")
+    got = R.cumulative_sum(pt.asarray(a, device=device))
+    assert got.dtype is pt.int64
+    assert_close(got, np.cumsum(a, dtype=np.int64))
+    got = R.cumulative_sum(pt.asarray(a, device=device), include_initial=True)
+    assert_close(got, np.concatenate([[0], np.cumsum(a, dtype=np.int64)]))
+    b = _rand((2, 20000), "uint8")
+    assert_close(R.cumulative_sum(pt.asarray(b, device=device), axis=1, dtype=pt.int32), np.cumsum(b, 1, np.int32))
+    assert R.cumulative_sum(pt.asarray(np.zeros(0, np.float32), device=device), include_initial=True).shape == (1,)
