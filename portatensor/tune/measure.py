@@ -1,0 +1,215 @@
+"""Timing candidates in a worker process, so a compiler crash costs one candidate.
+
+PoCL 3.0's LLVM aborts the whole process on some valid kernels, and a bad
+config can hang; so every candidate is built, first launched, checked against
+a reference and timed in a child process (multiprocessing 'spawn'). The child
+answers over a pipe; a child that dies or misses its deadline is killed and
+the candidate scores inf. A healthy child is reused for the next candidate
+(its import and context cost ~1 s). Candidates' binaries never enter the
+shared program cache: the child never flushes them.
+
+Timing uses OpenCL profiling events on a profiling queue of the child's own:
+one checked warm-up launch, one timed run (a candidate already `cutoff` times
+slower than the best stops there), then the median of `reps` runs.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing as mp
+import os
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GemmProblem", "Measurement", "Worker"]
+
+
+@dataclass(frozen=True)
+class GemmProblem:
+    """One GEMM to time: sizes, dtype and which operands are stored transposed."""
+
+    M: int
+    N: int
+    K: int
+    dtype: str = "float32"
+    layout: str = "nn"
+    batch: int = 1
+
+    @property
+    def flops(self) -> float:
+        return 2.0 * self.M * self.N * self.K * self.batch
+
+    @property
+    def label(self) -> str:
+        b = f"{self.batch}x" if self.batch > 1 else ""
+        return f"{b}{self.M}x{self.N}x{self.K} {self.dtype} {self.layout}"
+
+
+@dataclass
+class Measurement:
+    """A candidate's median time in seconds (inf on failure) and why it failed."""
+
+    seconds: float
+    error: str | None = None
+    runs: list[float] = field(default_factory=list)
+
+
+class Worker:
+    """A reusable child process that measures candidates for one device."""
+
+    def __init__(self, selector: str, timeout_s: float = 60.0, cache_dir: str | None = None) -> None:
+        self.selector = selector
+        self.timeout_s = timeout_s
+        self.cache_dir = cache_dir
+        self._proc: Any = None
+        self._conn: Any = None
+
+    def _start(self) -> None:
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        env = {"PORTATENSOR_CACHE_DIR": self.cache_dir} if self.cache_dir else {}
+        self._proc = ctx.Process(target=_worker_main, args=(child, self.selector, env), daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def measure(self, problem: GemmProblem, config: dict[str, Any], reps: int = 5,
+                cutoff_s: float = math.inf, timeout_s: float | None = None) -> Measurement:
+        """Build, check and time one config; inf with the reason if anything fails."""
+        if self._proc is None or not self._proc.is_alive():
+            self._start()
+        job = {"problem": problem.__dict__, "config": dict(config), "reps": reps, "cutoff": cutoff_s}
+        try:
+            self._conn.send(job)
+            if not self._conn.poll(timeout_s or self.timeout_s):
+                self.close()
+                return Measurement(math.inf, f"timed out after {timeout_s or self.timeout_s:.0f} s")
+            seconds, error, runs = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            code = self._proc.exitcode if self._proc is not None else None
+            self.close()
+            return Measurement(math.inf, f"worker died (exit code {code})")
+        return Measurement(seconds, error, runs)
+
+    def close(self) -> None:
+        """Stop the child (kill it if it does not stop at once)."""
+        if self._proc is not None:
+            try:
+                self._conn.close()
+            except OSError:
+                pass
+            self._proc.kill()
+            self._proc.join(5)
+        self._proc = self._conn = None
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --------------------------------------------------------------------------
+# the child
+
+
+def _worker_main(conn: Any, selector: str, env: dict[str, str]) -> None:
+    """Serve measurement jobs until the pipe closes."""
+    os.environ.update(env)
+    state = _WorkerState(selector)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = state.run(job)
+        except Exception as exc:  # noqa: BLE001 - any failure of a candidate scores inf, with its reason
+            text = str(exc).strip().splitlines()
+            result = (math.inf, f"{type(exc).__name__}: {text[0] if text else ''}"[:500], [])
+        conn.send(result)
+
+
+class _Shim:
+    """What launch() needs of a device, with the child's profiling queue."""
+
+    def __init__(self, device: Any, queue: Any) -> None:
+        self.queue = queue
+        self.label = device.label
+        self.plans: dict[Any, Any] = {}
+        self.kernel = device.kernel
+
+
+class _WorkerState:
+    """The child's device, profiling queue and the current problem's data."""
+
+    def __init__(self, selector: str) -> None:
+        from portatensor.runtime import opencl
+        from portatensor.runtime.device import get_device
+
+        self.device = get_device(selector)
+        self.queue = opencl.make_queue(self.device.context, self.device._handle, True)
+        self.shim = _Shim(self.device, self.queue)
+        self.key: Any = None
+
+    def _prepare(self, p: dict[str, Any]) -> None:
+        import numpy as np
+
+        import portatensor as pt
+        from portatensor.tensor import Tensor
+
+        key = tuple(sorted(p.items()))
+        if key == self.key:
+            return
+        M, N, K, nb, dt, layout = p["M"], p["N"], p["K"], p["batch"], p["dtype"], p["layout"]
+        rng = np.random.default_rng(0)
+        ta, tb = layout[0] == "t", layout[1] == "t"
+        A = rng.uniform(-1, 1, (nb, K, M) if ta else (nb, M, K)).astype(dt)
+        B = rng.uniform(-1, 1, (nb, N, K) if tb else (nb, K, N)).astype(dt)
+        An = np.swapaxes(A, 1, 2) if ta else A
+        Bn = np.swapaxes(B, 1, 2) if tb else B
+        wide = np.float64 if dt != "float16" else np.float32
+        self.ref = np.matmul(An.astype(wide), Bn.astype(wide))
+        self.a = pt.asarray(A, device=self.device)
+        self.b = pt.asarray(B, device=self.device)
+        self.c = Tensor.empty((nb, M, N), getattr(pt, dt), self.device)
+        self.ag = (0, M * K, 1, M) if ta else (0, M * K, K, 1)
+        self.bg = (0, N * K, 1, K) if tb else (0, N * K, N, 1)
+        self.device.synchronize()
+        self.key = key
+
+    def _launch(self, config: Any, p: dict[str, Any]) -> float:
+        from portatensor.ops.linalg import run_xgemm
+        from portatensor.runtime import opencl
+
+        dt = p["dtype"]
+        events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
+                           dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
+        opencl.wait(events[-1])
+        start = opencl.event_times(events[0])[2]
+        end = opencl.event_times(events[-1])[3]
+        return (end - start) * 1e-9
+
+    def run(self, job: dict[str, Any]) -> tuple[float, str | None, list[float]]:
+        import numpy as np
+
+        from portatensor.runtime import opencl
+        from portatensor.tune.space import Config
+
+        p = job["problem"]
+        self._prepare(p)
+        config = Config.from_dict(job["config"])
+        self._launch(config, p)  # build + first launch + check
+        got = np.empty(self.ref.shape, dtype=p["dtype"])
+        opencl.read(self.queue, got, self.c._storage.buf)
+        scale = float(np.abs(self.ref).max()) or 1.0
+        err = float(np.abs(got.astype(self.ref.dtype) - self.ref).max()) / scale
+        tol = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-10}.get(p["dtype"], 1e-4)
+        if not err <= tol:
+            return math.inf, f"wrong result (relative error {err:.3g} > {tol:g})", []
+        runs = [self._launch(config, p)]
+        if runs[0] > job["cutoff"]:
+            return runs[0], None, runs
+        runs += [self._launch(config, p) for _ in range(max(0, job["reps"] - 1))]
+        return statistics.median(runs), None, runs
