@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from . import ops as _ops  # noqa: F401 - installs the Tensor operators
+from . import autograd  # noqa: E402 - wraps the ops for recording before the namespace binds them
 from ._elementwise_functions import add, astype, divide, multiply, negative, positive, subtract
 from ._searching_functions import argmax, argmin, count_nonzero
 from ._statistical_functions import (  # noqa: A004 - the standard's names (max, min, sum)
@@ -43,6 +44,8 @@ from .ops.creation import arange, asarray, empty, full, ones, to_device, zeros
 from .ops.linalg import matmul
 from .runtime import Device, default_device, devices, get_device, set_default_device
 from .tensor import Tensor
+from .autograd import enable_grad, no_grad, set_grad_enabled  # noqa: E402
+from .autograd.function import cat  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -72,3 +75,6 @@ __all__ = [
     "positive", "set_default_device", "subtract", "sum", "synchronize", "to_device", "uint8", "uint16", "uint32",
     "uint64", "zeros",
 ]
+
+# autograd, nn, optim, data (issue 4)
+__all__ += ["autograd", "cat", "enable_grad", "no_grad", "set_grad_enabled"]

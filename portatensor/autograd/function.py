@@ -1,0 +1,595 @@
+"""Differentiable ops: each forward with its backward rule beside it.
+
+``Function`` is the user-facing way to add an op (PyTorch's API: static
+``forward(ctx, ...)`` and ``backward(ctx, grad)``). Elementwise table ops and
+reductions are recorded by a hook on their one generic path
+(``record_elementwise``/``record_reduce``), with their rules in
+``ELEMENTWISE_RULES``/``REDUCE_RULES`` keyed by op name.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any, Callable, Sequence
+
+from ..ops import elementwise as _ew
+from ..ops import linalg as _linalg
+from ..ops import reduce as _reduce
+from ..ops.table import ELEMENTWISE
+from ..tensor import Tensor
+from ..views import broadcast_strides, contiguous_strides, normalize_axes, normalize_axis
+from .engine import GRAD, Meta, Node, attach, needs_grad
+from .ewops import _op as _private_op
+
+# The array layer's entry points as they were before autograd wrapped them.
+RAW_RUN = _ew.run
+RAW_REDUCE = _reduce.reduce
+RAW_MATMUL = _linalg.matmul
+_COPY = ELEMENTWISE["copy"]
+
+
+# -- Function: user-defined differentiable ops ----------------------------------------
+class FunctionCtx(Node):
+    """The node of one ``Function.apply`` call; ``ctx`` in forward and backward."""
+
+    def __init__(self, fn: type) -> None:
+        super().__init__()
+        self.fn = fn
+        self.name = fn.__name__ + "Backward"
+
+    def backward(self, grad: Tensor) -> Sequence[Tensor | None]:
+        r = self.fn.backward(self, grad)
+        return r if isinstance(r, tuple) else (r,)
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        pass
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, grad)``; call ``apply``."""
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        enabled = GRAD.enabled
+        record = False
+        if enabled:
+            for a in args:
+                if a.__class__ is Tensor and a._ag is not None and a._ag.requires_grad:
+                    record = True
+                    break
+        ctx = FunctionCtx(cls)
+        ctx.needs_input_grad = tuple(needs_grad(a) for a in args)
+        GRAD.enabled = False
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            GRAD.enabled = enabled
+        if record:
+            attach(out, ctx, args)
+        return out
+
+
+# -- shape helpers (recorded when their inputs need grad) ------------------------------
+def _infer_shape(shape: Sequence[int], size: int) -> tuple[int, ...]:
+    shape = [operator.index(n) for n in shape]
+    neg = [i for i, n in enumerate(shape) if n == -1]
+    if len(neg) > 1:
+        raise ValueError(f"only one dimension can be inferred (-1) in shape {tuple(shape)}")
+    if neg:
+        known = math.prod(n for n in shape if n != -1)
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape an array of size {size} into shape {tuple(shape)}")
+        shape[neg[0]] = size // known
+    if math.prod(shape) != size or any(n < 0 for n in shape):
+        raise ValueError(f"cannot reshape an array of size {size} into shape {tuple(shape)}")
+    return tuple(shape)
+
+
+def raw_reshape(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if not x.is_contiguous():
+        x = RAW_RUN(_COPY, (x,))
+    return Tensor(x._storage, shape, contiguous_strides(shape), x.offset, x.dtype, x.device)
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = x.shape
+        return raw_reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return reshape(g, ctx.shape), None
+
+
+def reshape(x: Tensor, shape: Any) -> Tensor:
+    """x with a new shape (a view when x is contiguous, else a copy)."""
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = _infer_shape(shape, x.size)
+    if shape == x.shape:
+        return x
+    if GRAD.enabled and needs_grad(x):
+        return Reshape.apply(x, shape)
+    return raw_reshape(x, shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, axes: tuple[int, ...]) -> Tensor:
+        ctx.axes = axes
+        return x._view(tuple(x.shape[a] for a in axes), tuple(x.strides[a] for a in axes), x.offset)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        inv = [0] * len(ctx.axes)
+        for i, a in enumerate(ctx.axes):
+            inv[a] = i
+        return permute(g, tuple(inv)), None
+
+
+def permute(x: Tensor, axes: Sequence[int]) -> Tensor:
+    """x with its axes reordered (a view)."""
+    axes = tuple(normalize_axis(a, x.ndim) for a in axes)
+    if sorted(axes) != list(range(x.ndim)):
+        raise ValueError(f"axes {axes} are not a permutation of the {x.ndim} dimensions of shape {x.shape}")
+    return Permute.apply(x, axes)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    axes = list(range(x.ndim))
+    d0, d1 = normalize_axis(dim0, x.ndim), normalize_axis(dim1, x.ndim)
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return permute(x, axes)
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...]) -> Tensor:
+        ctx.shape = x.shape
+        return x._view(shape, broadcast_strides(x.shape, x.strides, shape), x.offset)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return sum_to_shape(g, ctx.shape), None
+
+
+def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
+    """x broadcast to shape (a stride-0 view); -1 keeps a dimension."""
+    lead = len(shape) - x.ndim
+    if lead < 0:
+        raise ValueError(f"cannot expand shape {x.shape} to {tuple(shape)}")
+    full = tuple(x.shape[i - lead] if n == -1 else int(n) for i, n in enumerate(shape))
+    for i, n in enumerate(x.shape):
+        if n != 1 and n != full[i + lead]:
+            raise ValueError(f"cannot expand shape {x.shape} to {full}")
+    if full == x.shape:
+        return x
+    return Expand.apply(x, full)
+
+
+def sum_to_shape(g: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Sum a broadcast gradient back to the shape of the operand it belongs to."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = _reduce.reduce("sum", g, axes, True, None)
+    return reshape(g, shape)
+
+
+def _keep_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, key: Any) -> Tensor:
+        ctx.key, ctx.shape, ctx.dtype, ctx.device = key, x.shape, x.dtype, x.device
+        return RAW_GETITEM(x, key)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        from ..ops.creation import zeros
+
+        out = zeros(ctx.shape, dtype=ctx.dtype, device=ctx.device)
+        if GRAD.enabled and needs_grad(g):
+            return SetItemGrad.apply(out, ctx.key, g), None
+        _ew.run_into(_COPY, [g], RAW_GETITEM(out, ctx.key))
+        return out, None
+
+
+class SetItemGrad(Function):
+    """zeros with g written at key: the gradient of basic indexing (for double backward)."""
+
+    @staticmethod
+    def forward(ctx: Any, z: Tensor, key: Any, g: Tensor) -> Tensor:
+        ctx.key = key
+        _ew.run_into(_COPY, [g], RAW_GETITEM(z, key))
+        return z
+
+    @staticmethod
+    def backward(ctx: Any, gg: Tensor) -> Any:
+        return None, None, getitem(gg, ctx.key)
+
+
+RAW_GETITEM: Callable[[Tensor, Any], Tensor] = Tensor.__getitem__
+
+
+def getitem(x: Tensor, key: Any) -> Tensor:
+    if GRAD.enabled and x._ag is not None and x._ag.requires_grad:
+        return GetItem.apply(x, key)
+    return RAW_GETITEM(x, key)
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx: Any, axis: int, *xs: Tensor) -> Tensor:
+        ctx.axis = axis
+        ctx.sizes = [x.shape[axis] for x in xs]
+        shape = list(xs[0].shape)
+        shape[axis] = sum(ctx.sizes)
+        dtype = xs[0].dtype
+        for x in xs[1:]:
+            from ..dtypes import result_type
+
+            dtype = result_type(dtype, x.dtype)
+        out = Tensor.empty(tuple(shape), dtype, xs[0].device)
+        start = 0
+        for x, n in zip(xs, ctx.sizes):
+            if n:
+                key = (slice(None),) * axis + (slice(start, start + n),)
+                _ew.run_into(_COPY, [x], RAW_GETITEM(out, key))
+            start += n
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        grads: list[Any] = [None]
+        start = 0
+        for n in ctx.sizes:
+            grads.append(getitem(g, (slice(None),) * ctx.axis + (slice(start, start + n),)))
+            start += n
+        return tuple(grads)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing axis (PyTorch's ``cat``; ``concat`` in the standard)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat needs at least one tensor")
+    nd = tensors[0].ndim
+    axis = normalize_axis(dim, nd)
+    for t in tensors[1:]:
+        if t.ndim != nd or any(a != b for i, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if i != axis):
+            raise ValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside dimension {axis}")
+    return Cat.apply(axis, *tensors)
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
+    axis = normalize_axis(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, axis) for t in tensors], axis)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    d = normalize_axis(dim, x.ndim + 1)
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    axes = normalize_axes(dim, x.ndim)
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = normalize_axis(start_dim, x.ndim), normalize_axis(end_dim, x.ndim)
+    return reshape(x, x.shape[:s] + (math.prod(x.shape[s:e + 1]),) + x.shape[e + 1:])
+
+
+# -- matmul ---------------------------------------------------------------------------
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
+        ctx.save_for_backward(a, b)
+        return RAW_MATMUL(a, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        a, b = ctx.saved_tensors
+        a2 = unsqueeze(a, 0) if a.ndim == 1 else a
+        b2 = unsqueeze(b, 1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            g = unsqueeze(g, -2 if b.ndim > 1 else 0)
+        if b.ndim == 1:
+            g = unsqueeze(g, -1)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = matmul(g, transpose(b2, -1, -2))
+            if a.ndim == 1:
+                ga = squeeze(sum_to_shape(ga, (1, a.shape[0])), 0)
+        if ctx.needs_input_grad[1]:
+            gb = matmul(transpose(a2, -1, -2), g)
+            if b.ndim == 1:
+                gb = squeeze(sum_to_shape(gb, (b.shape[0], 1)), 1)
+        return ga, gb
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """Matrix product (recorded for backward when an operand needs grad)."""
+    if GRAD.enabled and (needs_grad(a) or needs_grad(b)):
+        return MatMul.apply(a, b)
+    return RAW_MATMUL(a, b)
+
+
+# -- elementwise ops: recorded by a hook on the generic path ---------------------------
+class ElementwiseNode(Node):
+    """Backward of one elementwise op; operands are checked for in-place changes only when read."""
+
+    def __init__(self, name: str, rule: Callable, operands: Sequence[Any], out: Tensor | None) -> None:
+        super().__init__()
+        self.name = f"{name}Backward"
+        self.rule = rule
+        ops = (None,) * len(operands) if name in _NO_OPERANDS else operands
+        self.save_for_backward(*ops, out if name in _NEEDS_OUT else None)
+
+    def backward(self, grad: Tensor) -> Sequence[Tensor | None]:
+        return self.rule(self, grad)
+
+    def arg(self, i: int) -> Any:
+        """Saved operand i (-1: the output), checked against in-place changes."""
+        if self._freed:
+            self.saved_tensors  # raises the second-backward error
+        t, v = self._saved[i], self._versions[i]
+        if t.__class__ is Tensor and t._storage.version != v:
+            self.saved_tensors  # raises with the details
+        return t
+
+
+_NO_OPERANDS = frozenset({"add", "subtract", "negative", "positive", "copy", "exp", "expm1", "sqrt", "rsqrt",
+                          "tanh", "reciprocal", "sigmoid"})
+_NEEDS_OUT = frozenset({"exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid"})
+
+
+def _ewr(name: str, *operands: Any) -> Any:
+    """A private op (ewops), recorded when an operand needs grad."""
+    double = any(o.__class__ is Tensor and o.dtype.name == "float64" for o in operands)
+    ops = tuple(float(o) if o.__class__ is int else o for o in operands)
+    out = RAW_RUN(_private_op(name, double), ops)
+    if GRAD.enabled:
+        record_elementwise(name, ops, out)
+    return out
+
+
+def record_elementwise(name: str, operands: Sequence[Any], out: Tensor) -> None:
+    for o in operands:
+        if o.__class__ is Tensor and o._ag is not None and o._ag.requires_grad:
+            break
+    else:
+        return
+    if name.startswith("_ag_"):
+        name = name[4:-2] if name.endswith("_d") else name[4:]
+    rule = ELEMENTWISE_RULES.get(name)
+    if rule is None:
+        if out.dtype.kind != "f":
+            return  # comparisons, integer results: not differentiable
+        raise RuntimeError(f"elementwise op {name!r} has no backward rule; it cannot be used on tensors "
+                           "that require grad")
+    attach(out, ElementwiseNode(name, rule, operands, out), operands)
+
+
+def _scal(x: Any) -> bool:
+    return x.__class__ is not Tensor
+
+
+def _r_add(n: ElementwiseNode, g: Tensor) -> Any:
+    return g, g
+
+
+def _r_sub(n: ElementwiseNode, g: Tensor) -> Any:
+    return g, (-g if n.needs_input_grad[1] else None)
+
+
+def _r_mul(n: ElementwiseNode, g: Tensor) -> Any:
+    ni = n.needs_input_grad
+    return (g * n.arg(1) if ni[0] else None), (g * n.arg(0) if ni[1] else None)
+
+
+def _r_div(n: ElementwiseNode, g: Tensor) -> Any:
+    ni = n.needs_input_grad
+    ga = g / n.arg(1) if ni[0] else None
+    gb = _ewr("div_grad_b", g, n.arg(0), n.arg(1)) if ni[1] else None
+    return ga, gb
+
+
+def _unary(fn: Callable[[ElementwiseNode, Tensor], Tensor]) -> Callable:
+    return lambda n, g: (fn(n, g),)
+
+
+def _r_pow(n: ElementwiseNode, g: Tensor) -> Any:
+    ni = n.needs_input_grad
+    a, b = n.arg(0), n.arg(1)
+    ga = _ewr("pow_grad_a", g, a, b) if ni[0] else None
+    gb = _ewr("pow_grad_b", g, a, b) if ni[1] else None
+    return ga, gb
+
+
+def _r_max(n: ElementwiseNode, g: Tensor) -> Any:
+    a, b = n.arg(0), n.arg(1)
+    return _ewr("mask_ge", g, a, b), _ewr("mask_lt", g, a, b)
+
+
+def _r_min(n: ElementwiseNode, g: Tensor) -> Any:
+    a, b = n.arg(0), n.arg(1)
+    return _ewr("mask_ge", g, b, a), _ewr("mask_lt", g, b, a)
+
+
+def _r_clamp(n: ElementwiseNode, g: Tensor) -> Any:
+    return _ewr("mask_inside", g, n.arg(0), n.arg(1), n.arg(2)), None, None
+
+
+def _r_where(n: ElementwiseNode, g: Tensor) -> Any:
+    from ..dtypes import float32
+
+    c = n.arg(0)
+    m = _ew.astype(c, g.dtype if g.dtype.kind == "f" else float32)
+    return None, _ewr("where_f", m, g, 0.0), _ewr("where_f", m, 0.0, g)
+
+
+ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
+    "add": _r_add,
+    "subtract": _r_sub,
+    "multiply": _r_mul,
+    "divide": _r_div,
+    "negative": _unary(lambda n, g: -g),
+    "positive": _unary(lambda n, g: g),
+    "copy": _unary(lambda n, g: g),
+    "exp": _unary(lambda n, g: g * n.arg(-1)),
+    "expm1": _unary(lambda n, g: g * (n.arg(-1) + 1.0)),
+    "log": _unary(lambda n, g: g / n.arg(0)),
+    "log1p": _unary(lambda n, g: g / (n.arg(0) + 1.0)),
+    "log2": _unary(lambda n, g: g / (n.arg(0) * math.log(2.0))),
+    "log10": _unary(lambda n, g: g / (n.arg(0) * math.log(10.0))),
+    "sqrt": _unary(lambda n, g: g / (n.arg(-1) * 2.0)),
+    "rsqrt": _unary(lambda n, g: g * n.arg(-1) * n.arg(-1) * n.arg(-1) * -0.5),
+    "sin": _unary(lambda n, g: g * _ewr("cos", n.arg(0))),
+    "cos": _unary(lambda n, g: -(g * _ewr("sin", n.arg(0)))),
+    "tanh": _unary(lambda n, g: _ewr("tanh_bw", g, n.arg(-1))),
+    "abs": _unary(lambda n, g: g * _ewr("sign", n.arg(0))),
+    "sign": _unary(lambda n, g: g * 0.0),
+    "floor": _unary(lambda n, g: g * 0.0),
+    "ceil": _unary(lambda n, g: g * 0.0),
+    "round": _unary(lambda n, g: g * 0.0),
+    "trunc": _unary(lambda n, g: g * 0.0),
+    "square": _unary(lambda n, g: g * n.arg(0) * 2.0),
+    "reciprocal": _unary(lambda n, g: -(g * n.arg(-1) * n.arg(-1))),
+    "sigmoid": _unary(lambda n, g: _ewr("sigmoid_bw", g, n.arg(-1))),
+    "relu": _unary(lambda n, g: _ewr("mask_gt", g, n.arg(0), 0.0)),
+    "silu": _unary(lambda n, g: _ewr("silu_bw", g, n.arg(0))),
+    "gelu": _unary(lambda n, g: _ewr("gelu_bw", g, n.arg(0))),
+    "gelu_tanh": _unary(lambda n, g: _ewr("gelu_tanh_bw", g, n.arg(0))),
+    "softplus": _unary(lambda n, g: _ewr("softplus_bw", g, n.arg(0))),
+    "leaky_relu": lambda n, g: (_ewr("leaky_relu_bw", g, n.arg(0), n.arg(1)), None),
+    "pow": _r_pow,
+    "maximum": _r_max,
+    "minimum": _r_min,
+    "clamp": _r_clamp,
+    "clip": _r_clamp,
+    "where": _r_where,
+    "lerp": lambda n, g: (g * (1.0 - n.arg(2)) if n.needs_input_grad[0] else None,
+                          g * n.arg(2) if n.needs_input_grad[1] else None,
+                          g * (n.arg(1) - n.arg(0)) if n.needs_input_grad[2] else None),
+}
+
+
+def run(op: Any, operands: Sequence[Any]) -> Tensor:
+    """The elementwise path with recording (installed as ``ops.elementwise.run``)."""
+    out = RAW_RUN(op, operands)
+    if GRAD.enabled:
+        record_elementwise(op.name, operands, out)
+    return out
+
+
+# -- reductions -----------------------------------------------------------------------
+class ReduceNode(Node):
+    def __init__(self, name: str, x: Tensor, out: Tensor, axes: tuple[int, ...], keepdims: bool) -> None:
+        super().__init__()
+        self.name = f"{name}Backward"
+        self.op = name
+        self.axes = axes
+        self.keepdims = keepdims
+        self.xshape = x.shape
+        if name in ("max", "min", "prod"):
+            self.save_for_backward(x, out)
+
+    def backward(self, g: Tensor) -> Sequence[Tensor | None]:
+        keep = _keep_shape(self.xshape, self.axes)
+        if not self.keepdims:
+            g = reshape(g, keep)
+        R = math.prod(self.xshape[a] for a in self.axes)
+        if self.op == "sum":
+            return (expand(g, self.xshape),)
+        if self.op == "mean":
+            return (expand(g / float(max(R, 1)), self.xshape),)
+        x, out = self.saved_tensors
+        o = expand(reshape(out, keep), self.xshape)
+        if self.op == "prod":
+            return (expand(g, self.xshape) * o / x,)
+        hit = _ewr("mask_eq", expand(_ones_like(g), self.xshape), x, o)
+        cnt = _reduce.reduce("sum", hit, self.axes, True, None)
+        return (_ewr("mask_eq", expand(g / cnt, self.xshape), x, o),)
+
+
+def _ones_like(g: Tensor) -> Tensor:
+    from ..ops.creation import ones
+
+    return ones(g.shape, dtype=g.dtype, device=g.device)
+
+
+def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
+    """The reduction path with recording (installed as ``ops.reduce.reduce``)."""
+    out = RAW_REDUCE(name, x, axis, keepdims, dtype)
+    if GRAD.enabled and x._ag is not None and x._ag.requires_grad and out.dtype.kind == "f":
+        if name not in ("sum", "mean", "max", "min", "prod"):
+            if name in ("argmax", "argmin", "any", "all"):
+                return out
+            raise RuntimeError(f"reduction {name!r} has no backward rule")
+        attach(out, ReduceNode(name, x, out, normalize_axes(axis, x.ndim), keepdims), (x,))
+    return out
+
+
+# -- casts and copies ----------------------------------------------------------------
+class Cast(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dtype: Any) -> Tensor:
+        ctx.dtype = x.dtype
+        return _ew.astype(x, dtype)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return (cast(g, ctx.dtype) if ctx.dtype.kind == "f" else None), None
+
+
+def cast(x: Tensor, dtype: Any) -> Tensor:
+    if GRAD.enabled and needs_grad(x) and dtype.kind == "f":
+        return Cast.apply(x, dtype)
+    return _ew.astype(x, dtype)
+
+
+def detach(x: Tensor) -> Tensor:
+    """A view of x's data that autograd does not track."""
+    return Tensor(x._storage, x.shape, x.strides, x.offset, x.dtype, x.device)
+
+
+def requires_grad_(x: Tensor, flag: bool = True) -> Tensor:
+    if flag and x.dtype.kind not in "fc":
+        raise RuntimeError(f"only floating point tensors can require gradients, got {x.dtype.name}")
+    if x._ag is None:
+        if flag:
+            x._ag = Meta(True, None)
+    elif x._ag.grad_fn is not None:
+        if not flag:
+            raise RuntimeError("you can only change requires_grad flags of leaf tensors; use detach()")
+    else:
+        x._ag.requires_grad = flag
+    return x
+
+
+__all__ = ["Function", "cat", "expand", "matmul", "permute", "reshape", "stack", "sum_to_shape"]
