@@ -47,6 +47,7 @@ def test_broadcasting(device, shapes):
     assert_close(pt.asarray(a, device=device) * pt.asarray(b, device=device), a * b)
 
 
+@pytest.mark.portability
 def test_noncontiguous_and_negative_strides(device):
     a = _rand((6, 8))
     b = _rand((8,))
@@ -78,6 +79,7 @@ def test_shape_mismatch_is_valueerror(device):
         pt.asarray(np.ones(3), dtype=pt.float32, device=device) + pt.asarray(np.ones(4), dtype=pt.float32, device=device)
 
 
+@pytest.mark.portability
 def test_inplace_and_overlap(device):
     a = _rand((10,))
     A = pt.asarray(a, device=device)
@@ -97,6 +99,7 @@ def test_sum_axes(device, axis, keepdims):
     assert_close(got, np.sum(x.astype(np.float64), axis=axis, keepdims=keepdims).astype(np.float32), scale=10)
 
 
+@pytest.mark.portability
 def test_sum_dtypes_and_edges(device):
     assert pt.sum(pt.asarray([True, True, False], device=device)).item() == 2
     assert pt.sum(pt.asarray(np.arange(10, dtype=np.uint8), device=device)).dtype == pt.uint64
@@ -123,6 +126,7 @@ def test_matmul(device, shapes):
                  np.matmul(a.astype(np.float64), b), "float32", scale=10)
 
 
+@pytest.mark.portability
 def test_matmul_strided_and_int(device):
     a, b = _rand((8, 6)), _rand((5, 8))
     assert_close(pt.asarray(a, device=device).T @ pt.asarray(b, device=device).T, a.T.astype(np.float64) @ b.T,
@@ -133,6 +137,7 @@ def test_matmul_strided_and_int(device):
         pt.asarray(a, device=device) @ pt.asarray(a, device=device)
 
 
+@pytest.mark.portability
 def test_creation(device):
     assert pt.zeros((2, 3), device=device).numpy().tolist() == [[0] * 3] * 2
     assert pt.ones(3, dtype=pt.int8, device=device).numpy().tolist() == [1, 1, 1]
@@ -147,6 +152,7 @@ def test_creation(device):
         pt.zeros((-1,), device=device)
 
 
+@pytest.mark.portability
 def test_asarray_roundtrip_dtypes(device):
     for dt in ["bool", "int8", "uint16", "int32", "int64", "uint64", "float16", "float32"]:
         x = _rand((3, 2), dt)
@@ -172,6 +178,7 @@ def test_scalar_conversions(device):
     assert "tensor(" in repr(t)
 
 
+@pytest.mark.portability
 def test_fp64_gated(device):
     if device.info.fp64:
         assert_close(pt.asarray(np.ones(2), device=device) * 2, np.full(2, 2.0))
