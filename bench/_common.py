@@ -11,6 +11,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+# Run from a checkout, the benchmarks measure the checkout's package.
+if (ROOT / "portatensor" / "__init__.py").exists() and str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
 
 
 def best_of(fn: Callable[[], Any], repeat: int = 5, number: int = 1) -> float:

@@ -49,7 +49,8 @@ def first_result(cache: str, device: str | None) -> dict:
     env.pop("POCL_CACHE_DIR", None)
     if device:
         env["PORTATENSOR_DEVICE"] = device
-    out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, check=True,
+                         cwd=str(Path(__file__).resolve().parent.parent))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
