@@ -14,4 +14,45 @@ inline ushort pt_f32_to_bf16(float f) {
     return (ushort)(u >> 16);
 }
 
+#define PT_OVL_R __attribute__((overloadable))
+
+/* Python/NumPy floor division and remainder for real floats (NumPy's
+ * npy_divmod): the remainder takes the divisor's sign; x // 0 is x / 0. */
+#define PT_REAL_FUNCS(T) \
+inline T PT_OVL_R pt_fmod_py(T a, T b) { \
+    T m = fmod(a, b); \
+    if (b == (T)0) return m; \
+    if (m != (T)0) { if ((b < (T)0) != (m < (T)0)) m += b; } \
+    else m = copysign((T)0, b); \
+    return m; \
+} \
+inline T PT_OVL_R pt_floordiv(T a, T b) { \
+    if (b == (T)0) return a / b; \
+    const T m = fmod(a, b); \
+    T q = (a - m) / b; \
+    if (m != (T)0 && ((b < (T)0) != (m < (T)0))) q -= (T)1; \
+    if (q != (T)0) { \
+        T f = floor(q); \
+        if (q - f > (T)0.5) f += (T)1; \
+        return f; \
+    } \
+    return copysign((T)0, a / b); \
+}
+
+PT_REAL_FUNCS(float)
+#ifdef cl_khr_fp64
+PT_REAL_FUNCS(double)
+#endif
+
+/* Integer power by squaring, wrapping like C multiplication. A negative
+ * exponent (undefined in the standard, an error in NumPy) gives 1 for a base
+ * of 1, +-1 for -1 and 0 otherwise, so a kernel never traps. */
+inline long pt_ipow(long a, long b) {
+    if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+    ulong r = 1, x = (ulong)a;
+    ulong e = (ulong)b;
+    while (e) { if (e & 1) r *= x; x *= x; e >>= 1; }
+    return (long)r;
+}
+
 #endif

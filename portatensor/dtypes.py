@@ -192,3 +192,15 @@ def scalar_result_type(d: DType, value: Any) -> DType:
 
 def is_floating(d: DType) -> bool:
     return d.kind == "f"
+
+
+def real_dtype(d: DType) -> DType:
+    """The real dtype of a complex one (complex64 -> float32); others unchanged."""
+    return {"complex64": float32, "complex128": float64}.get(d.name, d)
+
+
+def complex_dtype(d: DType) -> DType:
+    """The complex dtype holding a real float one (float64 -> complex128; half -> complex64)."""
+    if d.kind == "c":
+        return d
+    return complex128 if d is float64 else complex64

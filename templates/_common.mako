@@ -3,14 +3,34 @@
 <%!
     C = {"bool": "uchar", "int8": "char", "int16": "short", "int32": "int", "int64": "long",
          "uint8": "uchar", "uint16": "ushort", "uint32": "uint", "uint64": "ulong",
-         "float16": "half", "bfloat16": "ushort", "float32": "float", "float64": "double"}
+         "float16": "half", "bfloat16": "ushort", "float32": "float", "float64": "double",
+         "complex64": "float2", "complex128": "double2"}
     COMPUTE = dict(C, float16="float", bfloat16="float")
+    COMPLEX = ("float2", "double2")
 
     def ctype(dt):
         return C[dt]
 
     def compute(dt):
         return COMPUTE[dt]
+
+    def to_compute(dt, ct, expr):
+        """expr (a value of dtype dt's compute type) converted to compute type ct.
+
+        NOTE: OpenCL C forbids casts between vector types and a scalar cast to
+        float2 would fill both lanes, so real<->complex goes through parts.
+        """
+        src = COMPUTE[dt]
+        if src == ct:
+            return f"({expr})"
+        if ct in COMPLEX:
+            if src in COMPLEX:
+                return f"convert_{ct}({expr})"
+            part = ct[:-1]
+            return f"(({ct})(({part})({expr}), ({part})0))"
+        if src in COMPLEX:
+            return f"(({ct})(({expr}).x))"
+        return f"(({ct})({expr}))"
 %>
 <%def name="ctype_of(dt)">${C[dt]}</%def>\
 ## An expression that loads element idx of ptr as the dtype's compute type.

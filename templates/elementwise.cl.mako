@@ -32,8 +32,13 @@
     idx = "long" if idx64 else "int"
     ps = params(out, ins, flat, rank, idx)
     ct = c.attr.COMPUTE[compute]
+    ## $T in a table expression is the compute type's real scalar type.
+    expr = expr.replace("$T", ct[:-1] if ct in c.attr.COMPLEX else ct)
 %>\
 <%include file="dtypes.h"/>
+% if ct in c.attr.COMPLEX or any(c.attr.COMPUTE[dt] in c.attr.COMPLEX for dt, _ in ins) or out.startswith("complex"):
+<%include file="complex.h"/>
+% endif
 ${d.kernel("ew", ps)}
 {
     const ${idx} gid = (${idx})${d.global_id(0)};
@@ -68,13 +73,13 @@ ${d.kernel("ew", ps)}
 % endif
 % for j, (dt, lay) in enumerate(ins):
 %   if lay == "s":
-    const ${ct} ${NAMES[j]} = (${ct})v${j};
+    const ${ct} ${NAMES[j]} = ${c.attr.to_compute(dt, ct, f"v{j}")};
 %   elif lay == "z":
-    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"off{j}")});
+    const ${ct} ${NAMES[j]} = ${c.attr.to_compute(dt, ct, capture(c.load, dt, f"p{j}", f"off{j}"))};
 %   elif flat:
-    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"off{j} + gid")});
+    const ${ct} ${NAMES[j]} = ${c.attr.to_compute(dt, ct, capture(c.load, dt, f"p{j}", f"off{j} + gid"))};
 %   else:
-    const ${ct} ${NAMES[j]} = (${ct})(${c.load(dt, f"p{j}", f"i{j}")});
+    const ${ct} ${NAMES[j]} = ${c.attr.to_compute(dt, ct, capture(c.load, dt, f"p{j}", f"i{j}"))};
 %   endif
 % endfor
     const ${idx} i = gid;

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..tensor import Tensor
 from . import creation, elementwise, linalg, reduce
@@ -45,12 +46,36 @@ def _inplace(name: str) -> Callable[[Tensor, Any], Tensor]:
     return method
 
 
+def _unary(name: str) -> Callable[[Tensor], Tensor]:
+    op = ELEMENTWISE[name]
+
+    def method(self: Tensor) -> Tensor:
+        return elementwise.run(op, (self,))
+
+    method.__name__ = f"__{name}__"
+    return method
+
+
 def _install() -> None:
     """Give Tensor its operators; they all go through the op table."""
     for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")):
         setattr(Tensor, f"__{dunder}__", _binary(name))
         setattr(Tensor, f"__r{dunder}__", _reflected(name))
         setattr(Tensor, f"__i{dunder}__", _inplace(name))
+    for dunder, name in (("floordiv", "floor_divide"), ("mod", "remainder"), ("pow", "pow"),
+                         ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+                         ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift")):
+        setattr(Tensor, f"__{dunder}__", _binary(name))
+        setattr(Tensor, f"__r{dunder}__", _reflected(name))
+        setattr(Tensor, f"__i{dunder}__", _inplace(name))
+    # NOTE: Python reflects comparisons itself (1 < x calls x.__gt__(1)). __eq__
+    # with anything but an array or a Python scalar returns NotImplemented, so
+    # Python falls back to identity; __hash__ stays id() (set in tensor.py).
+    for dunder, name in (("lt", "less"), ("le", "less_equal"), ("gt", "greater"), ("ge", "greater_equal"),
+                         ("eq", "equal"), ("ne", "not_equal")):
+        setattr(Tensor, f"__{dunder}__", _binary(name))
+    for dunder, name in (("abs", "abs"), ("invert", "bitwise_invert")):
+        setattr(Tensor, f"__{dunder}__", _unary(name))
     Tensor.__setitem__ = elementwise.setitem  # type: ignore[method-assign]
     Tensor.__neg__ = lambda self: elementwise.run(ELEMENTWISE["negative"], (self,))  # type: ignore[method-assign]
     Tensor.__pos__ = lambda self: elementwise.run(ELEMENTWISE["positive"], (self,))  # type: ignore[method-assign]

@@ -49,6 +49,11 @@ def result_dtypes(op: ElementwiseOp, operands: Sequence[Any]) -> tuple[_dt.DType
     common = tdt[0]
     for d in tdt[1:]:
         common = _dt.result_type(common, d)
+    if len(tdt) != len(operands):
+        # 2024.12: a Python complex with a real floating array gives its complex dtype.
+        for o in operands:
+            if o.__class__ is complex and common.kind == "f":
+                common = _dt.complex_dtype(common)
     per = [o.dtype if isinstance(o, Tensor) else _dt.scalar_result_type(common, o) for o in operands]
     for d in per:
         if d.kind not in op.kinds:
@@ -57,6 +62,8 @@ def result_dtypes(op: ElementwiseOp, operands: Sequence[Any]) -> tuple[_dt.DType
         return _dt.default_float, _dt.default_float, per
     if op.rule == "compare":
         return _dt.bool_, common, per
+    if op.rule == "real" and common.kind == "c":
+        return _dt.real_dtype(common), common, per
     return common, common, per
 
 
@@ -76,8 +83,6 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
             raise ValueError(f"{op.name}: operands are on different devices ({device} and {t.device}); use to_device")
     for d in (*per, out_dtype):
         device.check_dtype(d)
-    if any(d.kind == "c" for d in (*per, out_dtype)):
-        raise TypeError(f"{op.name}: complex dtypes are not supported by this kernel family yet")
     shape = broadcast_shapes(*(t.shape for t in tensors)) if tensors else (out_shape or ())
     if out_shape is not None and out_shape != shape:
         raise ValueError(f"{op.name}: result of shape {shape} cannot be written into an array of shape {out_shape}")
@@ -100,7 +105,8 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         else:
             ins.append((d.name, "s"))
     idx64 = idx64 or size > INDEX32_LIMIT
-    spec = KernelSpec.make("elementwise", "ew", (out_dtype.name,), rank=1 if flat else rank, expr=op.expr,
+    spec = KernelSpec.make("elementwise", "ew", (out_dtype.name,), rank=1 if flat else rank,
+                           expr=op.expr_for(compute.kind),
                            ins=tuple(ins), out=out_dtype.name, compute=compute.name, flat=flat, idx64=idx64)
     kernel = device.kernel(spec)
     tail: list[int] = [size]
@@ -215,6 +221,9 @@ def astype(x: Tensor, dtype: _dt.DType, copy: bool = True) -> Tensor:
     if dtype is x.dtype and not copy:
         return x
     x.device.check_dtype(dtype)
+    if x.dtype.kind == "c" and dtype.kind != "c":
+        # NOTE: the standard forbids dropping the imaginary part silently.
+        raise TypeError(f"cannot cast {x.dtype.name} to {dtype.name}: take real(x) or abs(x) first")
     out = Tensor.empty(x.shape, dtype, x.device)
     return run_into(ELEMENTWISE["copy"], [x], out)
 

@@ -1,10 +1,15 @@
 """The op table: each elementwise op's arity, dtype rule and kernel expression.
 
 Expressions are OpenCL C over operands named a, b, ... already converted to
-the compute type. Rules:
+the compute type; ``$T`` spells the compute type's real scalar type (float or
+double), for literals that must keep the compute precision. An op may give a
+different expression per compute kind ('b' bool, 'i' signed, 'u' unsigned,
+'f' real float, 'c' complex; complex helpers live in kernels_cl/complex.h).
+Rules:
 - 'numeric': result is the promoted dtype of the operands.
 - 'divide': like numeric, but integer operands give the default float.
 - 'compare': result is bool, computed in the promoted dtype.
+- 'real': like numeric, but a complex result becomes its real dtype (abs, real, imag).
 Reductions name their accumulator's initial value, combine step and final
 expression (over acc and R, the number of reduced elements).
 """
@@ -21,6 +26,14 @@ class ElementwiseOp:
     rule: str
     expr: str
     kinds: str = "biufc"  # operand kinds the op accepts
+    by_kind: tuple[tuple[str, str], ...] = ()  # (kinds, expr) overriding expr for those compute kinds
+
+    def expr_for(self, kind: str) -> str:
+        """The expression for a compute dtype of kind ``kind``."""
+        for kinds, expr in self.by_kind:
+            if kind in kinds:
+                return expr
+        return self.expr
 
 
 @dataclass(frozen=True)
@@ -31,14 +44,104 @@ class ReduceOp:
     final: str = "acc"
 
 
+def _op(name: str, arity: int, rule: str, expr: str, kinds: str = "biufc", **by_kind: str) -> ElementwiseOp:
+    return ElementwiseOp(name, arity, rule, expr, kinds, tuple(by_kind.items()))
+
+
+def _float_fn(name: str, c_name: str | None = None, complex_fn: str | None = None) -> ElementwiseOp:
+    """A real-float builtin (and its complex helper): floats only, as the standard says."""
+    if complex_fn is None:
+        return _op(name, 1, "numeric", f"{c_name or name}(a)", "f")
+    return _op(name, 1, "numeric", f"{c_name or name}(a)", "fc", c=f"{complex_fn}(a)")
+
+
+# NOTE: integer division and remainder by zero are undefined in the standard
+# and trap on some CPUs, so kernels define them: x // 0 == 0 and x % 0 == 0
+# (NumPy's values, without its warning); INT_MIN // -1 wraps to INT_MIN.
+_IFLOORDIV = "(b == 0 ? 0 : (b == -1 ? -a : a / b - ((a % b != 0) && ((a % b < 0) != (b < 0)))))"
+_IREM = "(b == 0 ? 0 : (b == -1 ? 0 : a % b + ((a % b != 0) && ((a % b < 0) != (b < 0))) * b))"
+
 ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
-    ElementwiseOp("add", 2, "numeric", "a + b", "iuf"),
-    ElementwiseOp("subtract", 2, "numeric", "a - b", "iuf"),
-    ElementwiseOp("multiply", 2, "numeric", "a * b", "iuf"),
-    ElementwiseOp("divide", 2, "divide", "a / b", "iuf"),
-    ElementwiseOp("negative", 1, "numeric", "-a", "iuf"),
-    ElementwiseOp("positive", 1, "numeric", "a", "iuf"),
-    ElementwiseOp("copy", 1, "numeric", "a", "biuf"),
+    # arithmetic
+    _op("add", 2, "numeric", "a + b", "iufc"),
+    _op("subtract", 2, "numeric", "a - b", "iufc"),
+    _op("multiply", 2, "numeric", "a * b", "iufc", c="cmul(a, b)"),
+    _op("divide", 2, "divide", "a / b", "iufc", c="cdiv(a, b)"),
+    _op("floor_divide", 2, "numeric", "pt_floordiv(a, b)", "iuf", i=_IFLOORDIV, u="(b == 0 ? 0 : a / b)"),
+    _op("remainder", 2, "numeric", "pt_fmod_py(a, b)", "iuf", i=_IREM, u="(b == 0 ? 0 : a % b)"),
+    _op("pow", 2, "numeric", "pow(a, b)", "iufc", iu="pt_ipow((long)a, (long)b)", c="cpow(a, b)"),
+    _op("negative", 1, "numeric", "-a", "iufc"),
+    _op("positive", 1, "numeric", "a", "iufc"),
+    _op("abs", 1, "real", "fabs(a)", "iufc", i="(a < 0 ? -a : a)", u="a", c="cabs(a)"),
+    _op("square", 1, "numeric", "a * a", "iufc", c="cmul(a, a)"),
+    _op("reciprocal", 1, "numeric", "(($T)1 / a)", "fc", c="crecip(a)"),
+    _op("sign", 1, "numeric", "(a > 0 ? ($T)1 : (a < 0 ? ($T)-1 : (a == 0 ? ($T)0 : a)))", "iufc",
+        i="((a > 0) - (a < 0))", u="(a > 0)", c="csign(a)"),
+    _op("maximum", 2, "numeric", "((a > b || isnan(a)) ? a : b)", "iuf", iu="(a > b ? a : b)"),
+    _op("minimum", 2, "numeric", "((a < b || isnan(a)) ? a : b)", "iuf", iu="(a < b ? a : b)"),
+    _op("copysign", 2, "numeric", "copysign(a, b)", "f"),
+    _op("hypot", 2, "numeric", "hypot(a, b)", "f"),
+    _op("atan2", 2, "numeric", "atan2(a, b)", "f"),
+    _op("nextafter", 2, "numeric", "nextafter(a, b)", "f"),
+    _op("logaddexp", 2, "numeric", "(a == b ? a + log(($T)2) : fmax(a, b) + log1p(exp(-fabs(a - b))))", "f"),
+    # rounding: integers are already integral
+    _op("ceil", 1, "numeric", "ceil(a)", "iuf", iu="a"),
+    _op("floor", 1, "numeric", "floor(a)", "iuf", iu="a"),
+    _op("trunc", 1, "numeric", "trunc(a)", "iuf", iu="a"),
+    # NOTE: rint rounds half to even under the default rounding mode, as the standard asks.
+    _op("round", 1, "numeric", "rint(a)", "iufc", iu="a"),
+    # transcendental
+    _float_fn("exp", complex_fn="cexp"),
+    _float_fn("expm1", complex_fn="cexpm1"),
+    _float_fn("log", complex_fn="clog"),
+    _float_fn("log1p", complex_fn="clog1p"),
+    _float_fn("log2", complex_fn="clog2"),
+    _float_fn("log10", complex_fn="clog10"),
+    _float_fn("sqrt", complex_fn="csqrt"),
+    _float_fn("sin", complex_fn="csin"),
+    _float_fn("cos", complex_fn="ccos"),
+    _float_fn("tan", complex_fn="ctan"),
+    _float_fn("sinh", complex_fn="csinh"),
+    _float_fn("cosh", complex_fn="ccosh"),
+    _float_fn("tanh", complex_fn="ctanh"),
+    _float_fn("asin", complex_fn="casin"),
+    _float_fn("acos", complex_fn="cacos"),
+    _float_fn("atan", complex_fn="catan"),
+    _float_fn("asinh", complex_fn="casinh"),
+    _float_fn("acosh", complex_fn="cacosh"),
+    _float_fn("atanh", complex_fn="catanh"),
+    # complex parts
+    _op("conj", 1, "numeric", "a", "iufc", c="conj(a)"),
+    _op("real", 1, "real", "a", "fc", c="a.x"),
+    _op("imag", 1, "real", "(a - a)", "fc", c="a.y"),
+    # comparisons and classification
+    _op("equal", 2, "compare", "a == b", "biufc", c="(a.x == b.x && a.y == b.y)"),
+    _op("not_equal", 2, "compare", "a != b", "biufc", c="(a.x != b.x || a.y != b.y)"),
+    _op("less", 2, "compare", "a < b", "iuf"),
+    _op("less_equal", 2, "compare", "a <= b", "iuf"),
+    _op("greater", 2, "compare", "a > b", "iuf"),
+    _op("greater_equal", 2, "compare", "a >= b", "iuf"),
+    _op("isnan", 1, "compare", "isnan(a)", "biufc", biu="0", c="cisnan(a)"),
+    _op("isinf", 1, "compare", "isinf(a)", "biufc", biu="0", c="cisinf(a)"),
+    _op("isfinite", 1, "compare", "isfinite(a)", "biufc", biu="1", c="cisfinite(a)"),
+    _op("signbit", 1, "compare", "signbit(a)", "f"),
+    # logical (bool only) and bitwise (integers and bool)
+    _op("logical_and", 2, "numeric", "a && b", "b"),
+    _op("logical_or", 2, "numeric", "a || b", "b"),
+    _op("logical_xor", 2, "numeric", "a != b", "b"),
+    _op("logical_not", 1, "numeric", "!a", "b"),
+    _op("bitwise_and", 2, "numeric", "a & b", "biu"),
+    _op("bitwise_or", 2, "numeric", "a | b", "biu"),
+    _op("bitwise_xor", 2, "numeric", "a ^ b", "biu"),
+    _op("bitwise_invert", 1, "numeric", "~a", "biu", b="!a"),
+    # NOTE: shifts by a negative count or by the bit width or more are
+    # undefined in C; the standard leaves negative counts undefined, and
+    # counts >= width give what an infinitely wide shift would: 0 (or -1).
+    _op("bitwise_left_shift", 2, "numeric", "((b < 0 || b >= (long)sizeof(a) * 8) ? 0 : a << b)", "iu"),
+    _op("bitwise_right_shift", 2, "numeric",
+        "((b < 0 || b >= (long)sizeof(a) * 8) ? (a < 0 ? -1 : 0) : a >> b)", "iu"),
+    # data movement
+    _op("copy", 1, "numeric", "a", "biufc"),
 )}
 
 REDUCE: dict[str, ReduceOp] = {op.name: op for op in (
