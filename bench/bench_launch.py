@@ -44,6 +44,57 @@ print(json.dumps({"import_and_context_s": t1 - t0, "first_result_s": t3 - t2, "s
 """
 
 
+BINARY_CHILD = r"""
+import json, os, sys, time
+import numpy as np
+import pyopencl as cl
+sys.path.insert(0, os.getcwd())
+import portatensor as pt
+dev = pt.default_device()
+ctx = cl.Context([dev._handle]); q = cl.CommandQueue(ctx)
+src = "__kernel void k(__global float* o, const float v) { o[get_global_id(0)] = v * %d; }" % int(sys.argv[1])
+mode = sys.argv[2]; path = sys.argv[3]
+buf = cl.Buffer(ctx, cl.mem_flags.READ_WRITE, 4096)
+t0 = time.perf_counter()
+if mode == "source":
+    prg = cl.Program(ctx, src).build(cache_dir=False)
+else:
+    prg = cl.Program(ctx, [dev._handle], [open(path, "rb").read()]).build()
+t1 = time.perf_counter()
+k = prg.k; k.set_args(buf, np.float32(2)); cl.enqueue_nd_range_kernel(q, k, (64,), None); q.finish()
+t2 = time.perf_counter()
+out = {"build_ms": (t1 - t0) * 1e3, "first_launch_ms": (t2 - t1) * 1e3}
+if mode == "source":
+    t3 = time.perf_counter(); b = prg.get_info(cl.program_info.BINARIES)[0]; out["get_binary_ms"] = (time.perf_counter() - t3) * 1e3
+    open(path, "wb").write(b)
+print(json.dumps(out))
+"""
+
+
+def binary_behaviour(device: str | None) -> list[dict]:
+    """What building from source, fetching the binary and loading it back cost on this driver."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, POCL_CACHE_DIR=os.path.join(tmp, "pocl"), PORTATENSOR_CACHE_DIR=os.path.join(tmp, "pt"))
+        if device:
+            env["PORTATENSOR_DEVICE"] = device
+        binpath = os.path.join(tmp, "k.bin")
+        seed = str(os.getpid() % 1000 + 7)
+
+        def child(mode: str, fresh_pocl: bool) -> dict:
+            if fresh_pocl:
+                env["POCL_CACHE_DIR"] = os.path.join(tmp, f"pocl-{len(rows)}")
+            out = subprocess.run([sys.executable, "-c", BINARY_CHILD, seed, mode, binpath], env=env,
+                                 capture_output=True, text=True, check=True, cwd=str(Path(__file__).resolve().parent.parent))
+            return json.loads(out.stdout.strip().splitlines()[-1])
+
+        rows.append({"step": "build from source, driver cache cold", **child("source", False)})
+        rows.append({"step": "build from source, driver cache warm", **child("source", False)})
+        rows.append({"step": "load our binary, driver cache cold", **child("binary", True)})
+        rows.append({"step": "load our binary, driver cache warm", **child("binary", False)})
+    return rows
+
+
 def first_result(cache: str, device: str | None) -> dict:
     env = dict(os.environ, PORTATENSOR_CACHE_DIR=cache)
     env.pop("POCL_CACHE_DIR", None)
@@ -139,10 +190,15 @@ def main() -> int:
     print(f"warm is {speedup:.1f}x faster than cold (a*b+1: 2 kernels; sum: 1 kernel)")
     print(f"warm-process cache stats: {warm[-1]['stats']}\n")
 
+    beh = binary_behaviour(args.device)
+    print("program binaries on this driver (raw pyopencl, fresh processes)")
+    print(table(beh, ["step", "build_ms", "first_launch_ms", "get_binary_ms"]))
+    print()
+
     ops = per_op(args.ops, args.device)
     print(f"per-op cost of a small async elementwise op (1000 float32, best of 5 x {args.ops})")
     print(table(ops, ["what", "us_per_op", "ratio_vs_portatensor"]))
-    path = save("launch", {"first_result": rows, "warm_speedup": speedup, "per_op": ops})
+    path = save("launch", {"first_result": rows, "warm_speedup": speedup, "binaries": beh, "per_op": ops})
     print(f"\nwritten {path}")
     return 0
 
