@@ -80,6 +80,23 @@ from ._elementwise_functions import (  # noqa: A004 - the standard's names (abs,
     tanh,
     trunc,
 )
+from ._manipulation_functions import (
+    broadcast_arrays,
+    broadcast_to,
+    concat,
+    expand_dims,
+    flip,
+    matrix_transpose,
+    moveaxis,
+    permute_dims,
+    repeat,
+    reshape,
+    roll,
+    squeeze,
+    stack,
+    tile,
+    unstack,
+)
 from ._searching_functions import argmax, argmin, count_nonzero
 from ._statistical_functions import (  # noqa: A004 - the standard's names (max, min, sum)
     cumulative_prod,
@@ -137,6 +154,8 @@ def synchronize(device: Device | None = None) -> None:
 
 
 __all__ = [
+    "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "matrix_transpose", "moveaxis",
+    "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
     "all", "any", "argmax", "argmin", "count_nonzero", "cumulative_prod", "cumulative_sum", "max", "mean", "min",
     "prod", "std", "var",
     "abs", "acos", "acosh", "add", "arange", "asarray", "asin", "asinh", "astype", "atan", "atan2", "atanh",
