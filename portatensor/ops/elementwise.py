@@ -9,7 +9,8 @@ microseconds from Python.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .. import dtypes as _dt
 from ..codegen import KernelSpec
@@ -98,7 +99,7 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
     lays = [_layout(s) for s in cins]
     flat = rank == 1 and cout[0] == 1 and all(s[0] in (0, 1) for s in cins)
     ins, ti = [], 0
-    for o, d in zip(operands, per):
+    for o, d in zip(operands, per, strict=True):
         if isinstance(o, Tensor):
             ins.append((d.name, lays[ti]))
             ti += 1
@@ -112,7 +113,7 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
     tail: list[int] = [size]
     if not flat:
         tail += [*cshape, *cout]
-        for s, lay in zip(cins, lays):
+        for s, lay in zip(cins, lays, strict=True):
             if lay == "t":
                 tail += s
     tensor_pos = tuple(i for i, o in enumerate(operands) if isinstance(o, Tensor))
