@@ -80,6 +80,18 @@ from ._elementwise_functions import (  # noqa: A004 - the standard's names (abs,
     tanh,
     trunc,
 )
+from ._creation_functions import (
+    empty_like,
+    eye,
+    from_dlpack,
+    full_like,
+    linspace,
+    meshgrid,
+    ones_like,
+    tril,
+    triu,
+    zeros_like,
+)
 from ._manipulation_functions import (
     broadcast_arrays,
     broadcast_to,
@@ -154,6 +166,8 @@ def synchronize(device: Device | None = None) -> None:
 
 
 __all__ = [
+    "empty_like", "eye", "from_dlpack", "full_like", "linspace", "meshgrid", "ones_like", "tril", "triu",
+    "zeros_like",
     "broadcast_arrays", "broadcast_to", "concat", "expand_dims", "flip", "matrix_transpose", "moveaxis",
     "permute_dims", "repeat", "reshape", "roll", "squeeze", "stack", "tile", "unstack",
     "all", "any", "argmax", "argmin", "count_nonzero", "cumulative_prod", "cumulative_sum", "max", "mean", "min",

@@ -87,6 +87,8 @@ def _install() -> None:
     Tensor.to_device = lambda self, device, /, *, stream=None: creation.to_device(self, device)  # type: ignore[attr-defined]
     for name in ("max", "min", "prod", "mean", "var", "std", "all", "any", "argmax", "argmin"):
         setattr(Tensor, name, getattr(reduce, name))  # the x-first functions bind self as x
+    Tensor.__dlpack__ = creation.to_dlpack  # type: ignore[attr-defined]
+    Tensor.__dlpack_device__ = creation.dlpack_device  # type: ignore[attr-defined]
 
 
 _install()
