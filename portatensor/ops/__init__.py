@@ -12,11 +12,11 @@ from .table import ELEMENTWISE
 
 def _binary(name: str) -> Callable[[Tensor, Any], Any]:
     op = ELEMENTWISE[name]
-    run = elementwise.run
+    binary = elementwise.binary
 
     def method(self: Tensor, other: Any) -> Any:
         if isinstance(other, (Tensor, int, float, complex)):
-            return run(op, (self, other))
+            return binary(op, self, other)
         return NotImplemented
 
     method.__name__ = f"__{name}__"
