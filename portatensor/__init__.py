@@ -187,3 +187,12 @@ __all__ = [
 
 # autograd, nn, optim, data (issue 4)
 __all__ += ["autograd", "cat", "enable_grad", "no_grad", "set_grad_enabled"]
+
+from . import data, nn, optim  # noqa: E402
+from . import random  # noqa: E402
+from .autograd.tensor_methods import tensor  # noqa: E402
+from .random import manual_seed, rand, randint, randn, randperm  # noqa: E402
+from .serialize import load, save  # noqa: E402
+
+__all__ += ["data", "load", "manual_seed", "nn", "optim", "rand", "randint", "randn", "random", "randperm", "save",
+            "tensor"]

@@ -399,3 +399,18 @@ def install() -> None:
     for name in ("exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "abs", "sign", "sigmoid", "relu",
                  "reciprocal", "square"):
         setattr(T, name, _unary(name))
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A new tensor copied from data (PyTorch's ``torch.tensor``): floats default to float32, ints to int64."""
+    from ..ops.creation import asarray
+
+    if isinstance(data, Tensor):
+        t = F.detach(_ew.astype(data, data.dtype if dtype is None else _dt.as_dtype(dtype)))
+        if device is not None:
+            t = _to(t, device)
+    else:
+        t = asarray(data, dtype=dtype, device=device)
+    if requires_grad:
+        F.requires_grad_(t)
+    return t

@@ -1,0 +1,602 @@
+"""nn modules with PyTorch's names, signatures and state-dict keys."""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any, Callable, Iterator
+
+from .. import dtypes as _dt
+from ..autograd import function as F
+from ..autograd.engine import no_grad
+from ..ops import elementwise as _ew
+from ..runtime.device import get_device
+from ..tensor import Tensor
+from . import functional as nnf
+from . import init
+
+
+class _ParameterMeta(type):
+    def __instancecheck__(cls, obj: Any) -> bool:
+        ref = _PARAM_IDS.get(id(obj))
+        return ref is not None and ref() is obj
+
+
+_PARAM_IDS: dict[int, Any] = {}
+
+
+class Parameter(metaclass=_ParameterMeta):
+    """A tensor a Module registers as a parameter; ``Parameter(t)`` returns a leaf Tensor that requires grad.
+
+    NOTE: portatensor's Tensor has __slots__ and ops test ``__class__ is Tensor``
+    on their fast paths, so a parameter stays a plain Tensor; isinstance(p,
+    Parameter) is answered from a registry of weak references.
+    """
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Any:  # type: ignore[misc]
+        import weakref
+
+        if data is None:
+            from ..ops.creation import empty
+
+            data = empty((0,))
+        t = F.detach(data)
+        if requires_grad:
+            F.requires_grad_(t)
+        _PARAM_IDS[id(t)] = weakref.ref(t, lambda _r, k=id(t): _PARAM_IDS.pop(k, None))
+        return t
+
+
+class Module:
+    """Base class of every layer: parameters, buffers and submodules registered by attribute."""
+
+    training: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # -- registration ---------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign before Module.__init__() call")
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+            self._buffers.pop(name, None)
+            self._modules.pop(name, None)
+        elif isinstance(value, Module):
+            self._modules[name] = value
+            self._parameters.pop(name, None)
+        elif name in self._parameters:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r}")
+            self._parameters[name] = value
+        elif name in self._buffers:
+            self._buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:
+        d = self.__dict__
+        for store in ("_parameters", "_buffers", "_modules"):
+            s = d.get(store)
+            if s is not None and name in s:
+                return s[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for store in (self._parameters, self._buffers, self._modules):
+            if name in store:
+                del store[name]
+                return
+        object.__delattr__(self, name)
+
+    def register_parameter(self, name: str, param: Tensor | None) -> None:
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        self._buffers[name] = tensor
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        self._modules[name] = module
+
+    register_module = add_module
+
+    # -- traversal ---------------------------------------------------------------------
+    def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        memo = set() if memo is None else memo
+        if id(self) in memo:
+            return
+        memo.add(id(self))
+        yield prefix, self
+        for name, m in self._modules.items():
+            if m is not None:
+                yield from m.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        for name, m in self._modules.items():
+            if m is not None:
+                yield name, m
+
+    def children(self) -> Iterator[Module]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        seen: set[int] = set()
+        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mp, m in mods:
+            for name, p in m._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mp}.{name}" if mp else name), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        mods = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        for mp, m in mods:
+            for name, b in m._buffers.items():
+                if b is not None:
+                    yield (f"{mp}.{name}" if mp else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # -- modes and state -------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            F.requires_grad_(p, requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.parameters():
+            if p.grad is not None:
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.zero_()
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def _map_tensors(self, fn: Callable[[Tensor], Tensor]) -> Module:
+        for m in self.modules():
+            for name, p in list(m._parameters.items()):
+                if p is not None:
+                    q = Parameter(fn(p), requires_grad=p.requires_grad)
+                    m._parameters[name] = q
+            for name, b in list(m._buffers.items()):
+                if b is not None:
+                    m._buffers[name] = fn(b)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move parameters and buffers to a device and/or cast floating ones to a dtype."""
+        device = kwargs.get("device")
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dt.DType):
+                dtype = a
+            else:
+                device = a
+        dev = get_device(device) if device is not None else None
+
+        def move(t: Tensor) -> Tensor:
+            with no_grad():
+                out = t
+                if dev is not None and dev is not t.device:
+                    out = out.to(dev)
+                if dtype is not None and t.dtype.kind == "f" and dtype is not t.dtype:
+                    out = _ew.astype(out, dtype)
+                return out
+
+        return self._map_tensors(move)
+
+    def float(self) -> Module:
+        return self.to(_dt.float32)
+
+    def double(self) -> Module:
+        return self.to(_dt.float64)
+
+    def half(self) -> Module:
+        return self.to(_dt.float16)
+
+    def cpu(self) -> Module:
+        return self
+
+    def state_dict(self, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
+        out: OrderedDict = OrderedDict() if destination is None else destination
+        for mp, m in self.named_modules(prefix=prefix.rstrip(".")):
+            skip = m.__dict__.get("_non_persistent", set())
+            for name, p in m._parameters.items():
+                if p is not None:
+                    out[f"{mp}.{name}" if mp else name] = p if keep_vars else F.detach(p)
+            for name, b in m._buffers.items():
+                if b is not None and name not in skip:
+                    out[f"{mp}.{name}" if mp else name] = b if keep_vars else F.detach(b)
+        return out
+
+    def load_state_dict(self, state_dict: Any, strict: bool = True) -> Any:
+        """Copy values into this module's parameters and buffers (in place, shapes checked)."""
+        from ..ops.creation import asarray
+
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        if strict and (missing or unexpected):
+            raise RuntimeError(f"error loading state_dict for {type(self).__name__}: missing keys {missing}, "
+                               f"unexpected keys {unexpected}")
+        with no_grad():
+            for k, t in own.items():
+                if k not in state_dict:
+                    continue
+                v = state_dict[k]
+                if not isinstance(v, Tensor):
+                    v = asarray(v, dtype=t.dtype, device=t.device)
+                if tuple(v.shape) != t.shape:
+                    raise RuntimeError(f"size mismatch for {k}: copying a param with shape {tuple(v.shape)}, the "
+                                       f"shape in the current model is {t.shape}")
+                if v.device is not t.device:
+                    v = v.to(t.device)
+                _ew.run_into(_ew.ELEMENTWISE["copy"], [v], t)
+        return _IncompatibleKeys(missing, unexpected)
+
+    # -- repr ---------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = []
+        for name, m in self._modules.items():
+            sub = repr(m).replace("\n", "\n  ")
+            lines.append(f"({name}): {sub}")
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        body = "\n  ".join(([extra] if extra else []) + lines)
+        return f"{type(self).__name__}(\n  {body}\n)"
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers))
+
+
+class _IncompatibleKeys(tuple):
+    def __new__(cls, missing: list, unexpected: list) -> _IncompatibleKeys:
+        obj = super().__new__(cls, (missing, unexpected))
+        return obj
+
+    @property
+    def missing_keys(self) -> list:
+        return self[0]
+
+    @property
+    def unexpected_keys(self) -> list:
+        return self[1]
+
+
+# -- containers -----------------------------------------------------------------------------
+class Sequential(Module):
+    def __init__(self, *args: Any) -> None:
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for k, m in args[0].items():
+                self.add_module(k, m)
+        else:
+            for i, m in enumerate(args):
+                self.add_module(str(i), m)
+
+    def forward(self, x: Any) -> Any:
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __getitem__(self, i: Any) -> Any:
+        mods = list(self._modules.values())
+        if isinstance(i, slice):
+            return Sequential(*mods[i])
+        return mods[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, m: Module) -> Sequential:
+        self.add_module(str(len(self._modules)), m)
+        return self
+
+
+class ModuleList(Module):
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        for m in modules or ():
+            self.append(m)
+
+    def append(self, m: Module) -> ModuleList:
+        self.add_module(str(len(self._modules)), m)
+        return self
+
+    def extend(self, ms: Any) -> ModuleList:
+        for m in ms:
+            self.append(m)
+        return self
+
+    def __getitem__(self, i: Any) -> Any:
+        mods = list(self._modules.values())
+        return ModuleList(mods[i]) if isinstance(i, slice) else mods[i]
+
+    def __setitem__(self, i: int, m: Module) -> None:
+        self._modules[list(self._modules)[i]] = m
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleDict(Module):
+    def __init__(self, modules: Any = None) -> None:
+        super().__init__()
+        for k, m in (dict(modules) if modules else {}).items():
+            self.add_module(k, m)
+
+    def __getitem__(self, k: str) -> Module:
+        return self._modules[k]
+
+    def __setitem__(self, k: str, m: Module) -> None:
+        self.add_module(k, m)
+
+    def __contains__(self, k: str) -> bool:
+        return k in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+
+# -- layers -----------------------------------------------------------------------------
+def _empty(shape: tuple[int, ...], device: Any, dtype: Any) -> Tensor:
+    dt = _dt.default_float if dtype is None else _dt.as_dtype(dtype)
+    return Tensor.empty(shape, dt, get_device(device))
+
+
+class Linear(Module):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(_empty((out_features, in_features), device, dtype))
+        self.bias = Parameter(_empty((out_features,), device, dtype)) if bias else None
+        if not bias:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Identity(Module):
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+class Flatten(Module):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.flatten(x, self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+def _activation(name: str, fn: Callable[..., Tensor]) -> type:
+    class Act(Module):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__()
+
+        def forward(self, x: Tensor) -> Tensor:
+            return fn(x)
+
+    Act.__name__ = Act.__qualname__ = name
+    return Act
+
+
+ReLU = _activation("ReLU", nnf.relu)
+SiLU = _activation("SiLU", nnf.silu)
+Tanh = _activation("Tanh", nnf.tanh)
+Sigmoid = _activation("Sigmoid", nnf.sigmoid)
+Softplus = _activation("Softplus", nnf.softplus)
+
+
+class GELU(Module):
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.gelu(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class LeakyReLU(Module):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softmax(Module):
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.softmax(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.log_softmax(x, self.dim)
+
+
+class Dropout(Module):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, got {p}")
+        self.p = p
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class LayerNorm(Module):
+    def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.eps = eps
+        if elementwise_affine:
+            self.weight = Parameter(init.ones_(_empty(self.normalized_shape, device, dtype)))
+            self.bias = Parameter(init.zeros_(_empty(self.normalized_shape, device, dtype))) if bias else None
+        else:
+            self.weight = self.bias = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}"
+
+
+class Embedding(Module):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 device: Any = None, dtype: Any = None, **kwargs: Any) -> None:
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        self.weight = Parameter(init.normal_(_empty((num_embeddings, embedding_dim), device, dtype)))
+        if padding_idx is not None:
+            with no_grad():
+                self.weight[padding_idx] = 0.0
+
+    def forward(self, idx: Tensor) -> Tensor:
+        return nnf.embedding(idx, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"
+
+
+# -- losses --------------------------------------------------------------------------------
+class _Loss(Module):
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__()
+        self.reduction = reduction
+
+
+class CrossEntropyLoss(_Loss):
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction=reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.cross_entropy(x, t, ignore_index=self.ignore_index, reduction=self.reduction,
+                                 label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_Loss):
+    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.nll_loss(x, t, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.mse_loss(x, t, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.l1_loss(x, t, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.binary_cross_entropy(x, t, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def forward(self, x: Tensor, t: Tensor) -> Tensor:
+        return nnf.binary_cross_entropy_with_logits(x, t, reduction=self.reduction)

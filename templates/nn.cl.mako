@@ -1,0 +1,222 @@
+## Fused row kernels for nn: softmax / log-softmax, cross-entropy, layer norm,
+## and the row gather / scatter-add behind embedding and index_select.
+##
+## Rows are contiguous runs of `cols` elements starting at `off + r * cols`.
+## One work-item per row walks its row in order: what PoCL wants (it runs a
+## work-group's items in a loop; no barriers) and fine for the row lengths of
+## classifiers and transformers. Accumulation is in the compute type (float for
+## half/bfloat16 storage).
+<%namespace name="c" file="_common.mako"/>
+
+<%def name="softmax(dtypes, rank, log)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("softmax", [("out", pt, "y"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("scalar", "int", "rows"), ("scalar", "int", "cols")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const int base = x_off + r * cols;
+    const int obase = r * cols;
+    ${ct} m = -INFINITY;
+    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; }
+    ${ct} s = (${ct})0;
+    for (int j = 0; j < cols; ++j) s += exp(${capture(c.load, dt, "x", "base + j")} - m);
+% if log:
+    const ${ct} lse = m + log(s);
+    for (int j = 0; j < cols; ++j) { ${c.store(dt, "y", "obase + j", f"{capture(c.load, dt, 'x', 'base + j')} - lse")} }
+% else:
+    const ${ct} inv = (${ct})1 / s;
+    for (int j = 0; j < cols; ++j) { ${c.store(dt, "y", "obase + j", f"exp({capture(c.load, dt, 'x', 'base + j')} - m) * inv")} }
+% endif
+}
+</%def>
+
+## gx = y * (g - sum(g * y)) for softmax; gx = g - exp(y) * sum(g) for log-softmax.
+<%def name="softmax_bw(dtypes, rank, log)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("softmax_bw", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "int", "g_off"), ("in", pt, "y"), ("scalar", "int", "rows"), ("scalar", "int", "cols")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const int gb = g_off + r * cols;
+    const int b = r * cols;
+    ${ct} s = (${ct})0;
+% if log:
+    for (int j = 0; j < cols; ++j) s += ${capture(c.load, dt, "g", "gb + j")};
+    for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "b + j", f"{capture(c.load, dt, 'g', 'gb + j')} - exp({capture(c.load, dt, 'y', 'b + j')}) * s")} }
+% else:
+    for (int j = 0; j < cols; ++j) s += ${capture(c.load, dt, "g", "gb + j")} * ${capture(c.load, dt, "y", "b + j")};
+    for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "b + j", f"{capture(c.load, dt, 'y', 'b + j')} * ({capture(c.load, dt, 'g', 'gb + j')} - s)")} }
+% endif
+}
+</%def>
+
+## Per-row cross-entropy from logits and class indices: loss[r] (0 where
+## target == ignore_index) and valid[r] (1 or 0), with label smoothing eps:
+## loss = (1 - eps) * (lse - x[t]) + eps * (lse - mean(x)).
+<%def name="xent(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const long t = tgt[t_off + r];
+    if (t == ignore_index || t < 0 || t >= cols) { loss[r] = (${ct})0; valid[r] = (${ct})0; return; }
+    const int base = x_off + r * cols;
+    ${ct} m = -INFINITY;
+    ${ct} tot = (${ct})0;
+    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; tot += v; }
+    ${ct} s = (${ct})0;
+    for (int j = 0; j < cols; ++j) s += exp(${capture(c.load, dt, "x", "base + j")} - m);
+    const ${ct} lse = m + log(s);
+    const ${ct} xt = ${capture(c.load, dt, "x", "base + (int)t")};
+    loss[r] = ((${ct})1 - eps) * (lse - xt) + eps * (lse - tot / (${ct})cols);
+    valid[r] = (${ct})1;
+}
+</%def>
+
+## gx[r, j] = scale * (softmax(x)[j] - (1 - eps) [j == t] - eps / cols), 0 on ignored rows;
+## scale is one element of a device buffer (g / count), so backward never syncs.
+<%def name="xent_bw(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "scale"), ("scalar", "int", "s_off"), ("scalar", "int", "s_st"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const long t = tgt[t_off + r];
+    const int base = x_off + r * cols;
+    const int ob = r * cols;
+    if (t == ignore_index || t < 0 || t >= cols) {
+        for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "ob + j", "0")} }
+        return;
+    }
+    const ${ct} sc = scale[s_off + r * s_st];
+    ${ct} m = -INFINITY;
+    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; }
+    ${ct} s = (${ct})0;
+    for (int j = 0; j < cols; ++j) s += exp(${capture(c.load, dt, "x", "base + j")} - m);
+    const ${ct} inv = (${ct})1 / s;
+    const ${ct} u = eps / (${ct})cols;
+    for (int j = 0; j < cols; ++j) {
+        const ${ct} p = exp(${capture(c.load, dt, "x", "base + j")} - m) * inv - u - (j == (int)t ? (${ct})1 - eps : (${ct})0);
+        ${c.store(dt, "gx", "ob + j", "sc * p")}
+    }
+}
+</%def>
+
+## Layer norm over the last `cols` elements: y = (x - mean) * rstd (affine applied by the caller);
+## saves mean and rstd per row for backward.
+<%def name="layernorm(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("layernorm", [("out", pt, "y"), ("out", ct, "mean"), ("out", ct, "rstd"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", ct, "eps")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const int base = x_off + r * cols;
+    ${ct} s = (${ct})0;
+    for (int j = 0; j < cols; ++j) s += ${capture(c.load, dt, "x", "base + j")};
+    const ${ct} mu = s / (${ct})cols;
+    ${ct} v = (${ct})0;
+    for (int j = 0; j < cols; ++j) { const ${ct} e = ${capture(c.load, dt, "x", "base + j")} - mu; v += e * e; }
+    const ${ct} rs = rsqrt(v / (${ct})cols + eps);
+    mean[r] = mu;
+    rstd[r] = rs;
+    for (int j = 0; j < cols; ++j) { ${c.store(dt, "y", "r * cols + j", f"({capture(c.load, dt, 'x', 'base + j')} - mu) * rs")} }
+}
+</%def>
+
+## gx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)), gh the gradient w.r.t. the normalised x.
+<%def name="layernorm_bw(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("layernorm_bw", [("out", pt, "gx"), ("in", pt, "gh"), ("scalar", "int", "g_off"), ("in", pt, "xhat"), ("in", ct, "rstd"), ("scalar", "int", "rows"), ("scalar", "int", "cols")])}
+{
+    const int r = (int)${d.global_id(0)};
+    if (r >= rows) return;
+    const int gb = g_off + r * cols;
+    const int b = r * cols;
+    ${ct} s1 = (${ct})0, s2 = (${ct})0;
+    for (int j = 0; j < cols; ++j) {
+        const ${ct} g = ${capture(c.load, dt, "gh", "gb + j")};
+        s1 += g;
+        s2 += g * ${capture(c.load, dt, "xhat", "b + j")};
+    }
+    const ${ct} inv = (${ct})1 / (${ct})cols;
+    const ${ct} rs = rstd[r];
+    for (int j = 0; j < cols; ++j) {
+        ${c.store(dt, "gx", "b + j", f"rs * ({capture(c.load, dt, 'gh', 'gb + j')} - s1 * inv - {capture(c.load, dt, 'xhat', 'b + j')} * s2 * inv)")}
+    }
+}
+</%def>
+
+## out[i, :] = src[idx[i], :] for rows of `cols` elements; one work-item per output element.
+<%def name="gather_rows(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    pt = c.attr.C[dt] if dt != "float16" else "ushort"
+%>\
+${d.kernel("gather_rows", [("out", pt, "out"), ("in", pt, "src"), ("scalar", "long", "s_off"), ("in", "long", "idx"), ("scalar", "long", "i_off"), ("scalar", "long", "n"), ("scalar", "long", "cols"), ("scalar", "long", "nrows")])}
+{
+    const long gid = (long)${d.global_id(0)};
+    if (gid >= n * cols) return;
+    const long i = gid / cols;
+    const long j = gid - i * cols;
+    long r = idx[i_off + i];
+    if (r < 0) r += nrows;
+    out[gid] = src[s_off + r * cols + j];
+}
+</%def>
+
+## out[v, j] += sum over i with idx[i] == v of g[i, j]: deterministic (no atomics);
+## one work-item per output element scans the indices, fine for vocabularies
+## and batches of the sizes nn.Embedding sees in small models.
+<%def name="scatter_add_rows(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("scatter_add_rows", [("out", pt, "out"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", "long", "idx"), ("scalar", "long", "i_off"), ("scalar", "long", "n"), ("scalar", "long", "cols"), ("scalar", "long", "nrows")])}
+{
+    const long gid = (long)${d.global_id(0)};
+    if (gid >= nrows * cols) return;
+    const long v = gid / cols;
+    const long j = gid - v * cols;
+    ${ct} acc = (${ct})0;
+    for (long i = 0; i < n; ++i) {
+        long r = idx[i_off + i];
+        if (r < 0) r += nrows;
+        if (r == v) acc += ${capture(c.load, dt, "g", "g_off + i * cols + j")};
+    }
+    ${c.store(dt, "out", "gid", "acc")}
+}
+</%def>
