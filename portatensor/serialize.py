@@ -84,7 +84,12 @@ def save(obj: Any, f: Any) -> None:
     arrays: dict[str, np.ndarray] = {}
     doc = {"format": _FORMAT, "root": _encode(obj, arrays)}
     arrays["__portatensor__"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
-    np.savez(f, **arrays)
+    if hasattr(f, "write"):
+        np.savez(f, **arrays)
+    else:
+        # NOTE: np.savez appends ".npz" to paths; write to the exact path given.
+        with open(f, "wb") as fh:
+            np.savez(fh, **arrays)
 
 
 def load(f: Any, map_location: Any = None, weights_only: bool = True) -> Any:

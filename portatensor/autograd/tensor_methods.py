@@ -38,11 +38,17 @@ class _Size(int):
 
 def _binary(name: str) -> Any:
     op = ELEMENTWISE[name]
+    fast = getattr(_ew, "binary", None)
 
     def method(self: Tensor, other: Any) -> Any:
-        if isinstance(other, (Tensor, int, float, complex)):
+        if other.__class__ is Tensor:
+            if GRAD.enabled and (self._ag is not None or other._ag is not None):
+                return F.run(op, (self, other))
+        elif not isinstance(other, (int, float, complex)):
+            return NotImplemented
+        elif GRAD.enabled and self._ag is not None:
             return F.run(op, (self, other))
-        return NotImplemented
+        return fast(op, self, other) if fast is not None else F.run(op, (self, other))
 
     return method
 
@@ -117,23 +123,17 @@ def mean(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     if x.dtype.kind not in "fc":
         raise TypeError(f"mean needs a floating-point tensor, got {x.dtype.name}")
     n = math.prod(x.shape[a] for a in normalize_axes(ax, x.ndim))
-    return _reduce.reduce("sum", x, ax, keepdim or keepdims, None) / float(max(n, 1)) if n else \
-        _reduce.reduce("sum", x, ax, keepdim or keepdims, None) * float("nan")
+    return _reduce.reduce("sum", x, ax, keepdim or keepdims, None) / float(max(n, 1))
 
 
 def _extremum(name: str) -> Any:
-    arg = "arg" + name
-
     def method(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
                keepdims: bool = False) -> Any:
-        ax = dim if dim is not None else axis
-        if name not in _reduce_table():
-            raise NotImplementedError(f"{name} reduction is not available in this build yet")
-        values = _reduce.reduce(name, self, ax, keepdim or keepdims, self.dtype)
-        if dim is None or arg not in _reduce_table():
-            return values
-        idx = _reduce.reduce(arg, self, dim, keepdim, None)
-        return MinMax(values, idx)
+        fn = getattr(_reduce, name)
+        if dim is None:
+            return fn(self, axis=axis, keepdims=keepdims)
+        values = fn(self, axis=dim, keepdims=keepdim)
+        return MinMax(values, getattr(_reduce, "arg" + name)(self, axis=dim, keepdims=keepdim))
 
     return method
 
@@ -162,12 +162,7 @@ def _reduce_table() -> Any:
 def _argx(name: str) -> Any:
     def method(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
                keepdims: bool = False) -> Tensor:
-        if name not in _reduce_table():
-            raise NotImplementedError(f"{name} is not available in this build yet")
-        ax = dim if dim is not None else axis
-        x = self if ax is not None else F.raw_reshape(self, (self.size,)) if self.is_contiguous() else \
-            F.raw_reshape(_ew.contiguous(self), (self.size,))
-        return _reduce.reduce(name, x, ax if ax is not None else 0, keepdim or keepdims, None)
+        return getattr(_reduce, name)(self, axis=dim if dim is not None else axis, keepdims=keepdim or keepdims)
 
     return method
 
