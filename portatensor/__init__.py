@@ -196,3 +196,17 @@ from .serialize import load, save  # noqa: E402
 
 __all__ += ["data", "load", "manual_seed", "nn", "optim", "rand", "randint", "randn", "random", "randperm", "save",
             "tensor"]
+
+# Array API namespace: version, constants, inspection, linear algebra (issue 3)
+import math as _math  # noqa: E402
+
+from ._info import __array_namespace_info__  # noqa: E402
+
+__array_api_version__ = "2024.12"
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+newaxis = None
+
+__all__ += ["__array_api_version__", "__array_namespace_info__", "e", "inf", "nan", "newaxis", "pi"]

@@ -178,6 +178,14 @@ class Tensor:
     def __hash__(self) -> int:
         return id(self)
 
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The Array API namespace (``portatensor``) for api_version None or a published version."""
+        if api_version is not None and api_version not in ("2021.12", "2022.12", "2023.12", "2024.12"):
+            raise ValueError(f"unsupported Array API version {api_version!r}; portatensor implements 2024.12")
+        import portatensor
+
+        return portatensor
+
 
 def _f32_to_bf16_bits(a: np.ndarray) -> np.ndarray:
     """Round float32 to bfloat16 bits (nearest even), as the device does."""
