@@ -25,7 +25,8 @@ def test_render_uses_the_dialect_and_records_the_signature():
                            ins=(("float32", "t"), ("float32", "s")), out="float32", compute="float32",
                            flat=False, idx64=False)
     r = render(spec, OpenCLDialect(fp64=False))
-    assert "__kernel void ew(" in r.source and "get_global_id(0)" in r.source
+    assert "PT_KERNEL ew(" in r.source and "get_global_id(0)" in r.source
+    assert "#define PT_KERNEL __kernel void" in r.source  # the dialect header spells it
     assert "#pragma OPENCL EXTENSION cl_khr_fp64" not in r.source
     kinds = [k for k, _, _ in r.signatures["ew"]]
     assert kinds[0] == "out" and "scalar" in kinds

@@ -40,6 +40,10 @@ def _lookup() -> TemplateLookup:
                           input_encoding="utf-8")
 
 
+# Kernel parameter kinds and the macro (kernels_cl/dialect_opencl.h) that spells each.
+_PARAM_MACROS = {"out": "PT_OUT", "in": "PT_IN", "inout": "PT_INOUT", "local": "PT_LOCAL_PTR", "scalar": "PT_SCALAR"}
+
+
 class OpenCLDialect:
     """How OpenCL C spells the constructs that differ from GLSL.
 
@@ -74,7 +78,7 @@ class OpenCLDialect:
         return "barrier(CLK_LOCAL_MEM_FENCE)"
 
     def local_array(self, ctype: str, name: str, size: int | str) -> str:
-        return f"__local {ctype} {name}[{size}]"
+        return f"PT_LOCAL {ctype} {name}[{size}]"
 
     def cast(self, ctype: str, expr: str) -> str:
         return f"(({ctype})({expr}))"
@@ -88,22 +92,14 @@ class OpenCLDialect:
         self.signatures[name] = tuple(params)
         spelled = []
         for kind, ctype, pname in params:
-            if kind == "out":
-                spelled.append(f"__global {ctype}* restrict {pname}")
-            elif kind == "in":
-                spelled.append(f"__global const {ctype}* restrict {pname}")
-            elif kind == "inout":
-                spelled.append(f"__global {ctype}* {pname}")
-            elif kind == "local":
-                spelled.append(f"__local {ctype}* {pname}")
-            elif kind == "scalar":
-                spelled.append(f"const {ctype} {pname}")
-            else:
+            macro = _PARAM_MACROS.get(kind)
+            if macro is None:
                 raise ValueError(f"unknown kernel parameter kind {kind!r}")
-        return f"__kernel void {name}({', '.join(spelled)})"
+            spelled.append(f"{macro}({ctype}) {pname}")
+        return f"PT_KERNEL {name}({', '.join(spelled)})"
 
     def preamble(self) -> str:
-        lines = []
+        lines = [_lookup().get_template("dialect_opencl.h").render()]
         if self.fp64:
             lines.append("#pragma OPENCL EXTENSION cl_khr_fp64 : enable")
         if self.fp16:
