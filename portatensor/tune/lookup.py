@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from portatensor._config import settings
-from portatensor.codegen import codegen_fingerprint
+from portatensor.codegen import template_dirs
 from portatensor.tune.db import Lookup, TuningDB
 from portatensor.tune.space import Config, vendor_key
 
@@ -29,10 +29,31 @@ def device_fingerprint(info: Any) -> dict[str, str]:
         "platform": f"{info.platform_name}|{info.platform_version}",
         "device": f"{info.vendor}|{info.name}|{info.device_version}",
         "driver": info.driver_version,
-        "codegen": codegen_fingerprint(),
+        "codegen": tuned_sources_fingerprint(),
         "vendor": info.vendor,
         "device_type": info.type,
     }
+
+
+#: The files whose change makes tuned configs stale. NOTE: not the whole
+#: codegen fingerprint: an edit to an unrelated template must not throw away
+#: every tuned result on the machine.
+TUNED_SOURCES = ("xgemm.cl.mako", "_common.mako", "dtypes.h")
+_FP: str | None = None
+
+
+def tuned_sources_fingerprint() -> str:
+    """A hash of the tuned families' templates and headers."""
+    global _FP
+    if _FP is None:
+        h = hashlib.sha256()
+        for name in TUNED_SOURCES:
+            for root in template_dirs():
+                path = Path(root) / name
+                if path.is_file():
+                    h.update(name.encode() + b"\0" + path.read_bytes())
+        _FP = h.hexdigest()[:16]
+    return _FP
 
 
 def db_path(info: Any, cache_dir: Path | None = None) -> Path:
