@@ -210,3 +210,8 @@ pi = _math.pi
 newaxis = None
 
 __all__ += ["__array_api_version__", "__array_namespace_info__", "e", "inf", "nan", "newaxis", "pi"]
+
+from . import linalg  # noqa: E402
+from ._linear_algebra_functions import tensordot, vecdot  # noqa: E402
+
+__all__ += ["linalg", "tensordot", "vecdot"]

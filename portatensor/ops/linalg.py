@@ -109,3 +109,246 @@ def _squeeze(out: Tensor, x1: Tensor, x2: Tensor) -> Tensor:
     if x2.ndim == 1:
         out = out[..., 0]
     return out
+
+
+# -- the linear-algebra extension built on matmul, elementwise and reduce (issue 3) -------------------------------
+# Every function below composes device kernels (matmul, ELEMENTWISE rows, REDUCE rows) and views; nothing
+# computes on the host.
+
+import operator as _operator  # noqa: E402
+from typing import Any as _Any  # noqa: E402
+
+from . import manipulate as _manip  # noqa: E402
+from . import reduce as _red  # noqa: E402
+from .elementwise import apply as _ew  # noqa: E402
+from .elementwise import astype as _astype  # noqa: E402
+
+_INF = float("inf")
+
+
+def _need(name: str, *xs: _Any) -> None:
+    for x in xs:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
+
+
+def _sum(x: Tensor, axis: _Any, keepdims: bool = False, dtype: _dt.DType | None = None) -> Tensor:
+    """sum that also takes complex input (real and imaginary parts reduced separately)."""
+    if x.dtype.kind != "c":
+        return _red.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
+    re = _red.sum(_ew("real", x), axis=axis, keepdims=keepdims)
+    im = _red.sum(_ew("imag", x), axis=axis, keepdims=keepdims)
+    return _ew("add", _astype(re, x.dtype), _ew("multiply", _astype(im, x.dtype), 1j))
+
+
+def tensordot(x1: Tensor, x2: Tensor, /, *, axes: _Any = 2) -> Tensor:
+    """Contract x1 and x2 over axes (an int: last n of x1 with first n of x2, or two sequences)."""
+    _need("tensordot", x1, x2)
+    if isinstance(axes, int) or hasattr(axes, "__index__"):
+        n = _operator.index(axes)
+        if n < 0 or n > x1.ndim or n > x2.ndim:
+            raise ValueError(f"tensordot: axes={n} is out of range for shapes {x1.shape} and {x2.shape}")
+        a1, a2 = list(range(x1.ndim - n, x1.ndim)), list(range(n))
+    else:
+        try:
+            s1, s2 = axes
+            a1 = [_operator.index(a) for a in ((s1,) if isinstance(s1, int) else s1)]
+            a2 = [_operator.index(a) for a in ((s2,) if isinstance(s2, int) else s2)]
+        except (TypeError, ValueError):
+            raise TypeError(f"tensordot: axes must be an int or a pair of axis sequences, got {axes!r}") from None
+        if len(a1) != len(a2):
+            raise ValueError(f"tensordot: axes {a1} and {a2} differ in length")
+        for a, nd, shape in ((a1, x1.ndim, x1.shape), (a2, x2.ndim, x2.shape)):
+            for i in a:
+                if not -nd <= i < nd:
+                    raise ValueError(f"tensordot: axis {i} is out of range for shape {shape}")
+        a1 = [i % x1.ndim for i in a1]
+        a2 = [i % x2.ndim for i in a2]
+        if len(set(a1)) != len(a1) or len(set(a2)) != len(a2):
+            raise ValueError(f"tensordot: repeated axes in {axes!r}")
+    for i, j in zip(a1, a2):
+        if x1.shape[i] != x2.shape[j]:
+            raise ValueError(f"tensordot: axis {i} of shape {x1.shape} and axis {j} of shape {x2.shape} differ")
+    f1 = [i for i in range(x1.ndim) if i not in a1]
+    f2 = [j for j in range(x2.ndim) if j not in a2]
+    k = 1
+    for i in a1:
+        k *= x1.shape[i]
+    fs1 = tuple(x1.shape[i] for i in f1)
+    fs2 = tuple(x2.shape[j] for j in f2)
+    m = 1
+    for s in fs1:
+        m *= s
+    n2 = 1
+    for s in fs2:
+        n2 *= s
+    a = _manip.reshape(_manip.permute_dims(x1, f1 + a1), (m, k))
+    b = _manip.reshape(_manip.permute_dims(x2, a2 + f2), (k, n2))
+    dtype = _dt.result_type(x1.dtype, x2.dtype)
+    if dtype.kind in "iuf":
+        out = matmul(a, b)
+    elif dtype.kind == "c":
+        out = _sum(_ew("multiply", a[:, :, None], b[None, :, :]), axis=1, dtype=dtype)
+    else:
+        raise TypeError(f"tensordot needs numeric arrays, got {x1.dtype.name} and {x2.dtype.name}")
+    return _manip.reshape(out, fs1 + fs2)
+
+
+def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
+    """Sum over axis of conj(x1) * x2, broadcasting the other axes."""
+    _need("vecdot", x1, x2)
+    dtype = _dt.result_type(x1.dtype, x2.dtype)
+    if dtype.kind not in "iufc":
+        raise TypeError(f"vecdot needs numeric arrays, got {x1.dtype.name} and {x2.dtype.name}")
+    if x1.ndim == 0 or x2.ndim == 0:
+        raise ValueError(f"vecdot does not take 0-d arrays (shapes {x1.shape} and {x2.shape})")
+    nd = max(x1.ndim, x2.ndim)
+    if not -min(x1.ndim, x2.ndim) <= axis < 0 and not 0 <= axis < min(x1.ndim, x2.ndim):
+        raise ValueError(f"vecdot: axis {axis} is out of range for shapes {x1.shape} and {x2.shape}")
+    ax = axis if axis < 0 else axis - nd
+    if x1.shape[ax] != x2.shape[ax]:
+        raise ValueError(f"vecdot: shapes {x1.shape} and {x2.shape} differ along axis {axis}")
+    try:
+        broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"vecdot: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+    a = _ew("conj", x1) if x1.dtype.kind == "c" else x1
+    return _sum(_ew("multiply", a, x2), axis=ax, dtype=dtype)
+
+
+def outer(x1: Tensor, x2: Tensor, /) -> Tensor:
+    """The outer product of two 1-d arrays."""
+    _need("outer", x1, x2)
+    if x1.ndim != 1 or x2.ndim != 1:
+        raise ValueError(f"outer needs 1-d arrays, got shapes {x1.shape} and {x2.shape}")
+    return _ew("multiply", x1[:, None], x2[None, :])
+
+
+def diagonal(x: Tensor, /, *, offset: int = 0) -> Tensor:
+    """The offset diagonal of the last two axes, as a view."""
+    _need("diagonal", x)
+    if x.ndim < 2:
+        raise ValueError(f"diagonal needs at least 2 dimensions, got shape {x.shape}")
+    offset = _operator.index(offset)
+    M, N = x.shape[-2:]
+    sm, sn = x.strides[-2:]
+    if offset >= 0:
+        n, start = max(0, min(M, N - offset)), offset * sn
+    else:
+        n, start = max(0, min(M + offset, N)), -offset * sm
+    return Tensor(x._storage, x.shape[:-2] + (n,), x.strides[:-2] + (sm + sn,), x.offset + (start if n else 0),
+                  x.dtype, x.device)
+
+
+def trace(x: Tensor, /, *, offset: int = 0, dtype: _Any = None) -> Tensor:
+    """Sum of the offset diagonal of the last two axes."""
+    _need("trace", x)
+    if x.dtype.kind not in "iufc":
+        raise TypeError(f"trace needs a numeric array, got {x.dtype.name}")
+    d = diagonal(x, offset=offset)
+    return _sum(d, axis=-1, dtype=None if dtype is None else _dt.as_dtype(dtype))
+
+
+def _float_input(name: str, x: Tensor) -> Tensor:
+    if x.dtype.kind in "iub":
+        raise TypeError(f"{name} needs a floating-point array, got {x.dtype.name}")
+    return x
+
+
+def vector_norm(x: Tensor, /, *, axis: _Any = None, keepdims: bool = False, ord: _Any = 2) -> Tensor:  # noqa: A002
+    """The vector p-norm over axis (all elements by default); ord in R ∪ {inf, -inf}."""
+    _need("vector_norm", x)
+    _float_input("vector_norm", x)
+    a = _ew("abs", x)  # real floating from here on
+    if axis is None:
+        axes = tuple(range(x.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    if not isinstance(ord, int | float) or isinstance(ord, bool):
+        raise ValueError(f"vector_norm: ord must be a number, inf or -inf, got {ord!r}")
+    if ord == _INF:
+        r = _red.max(a, axis=axes, keepdims=keepdims)
+    elif ord == -_INF:
+        r = _red.min(a, axis=axes, keepdims=keepdims)
+    elif ord == 0:
+        r = _astype(_red.sum(_ew("not_equal", a, 0), axis=axes, keepdims=keepdims), a.dtype)
+    elif ord == 1:
+        r = _red.sum(a, axis=axes, keepdims=keepdims, dtype=a.dtype)
+    elif ord == 2:
+        r = _ew("sqrt", _red.sum(_ew("multiply", a, a), axis=axes, keepdims=keepdims, dtype=a.dtype))
+    else:
+        p = float(ord)
+        r = _ew("pow", _red.sum(_ew("pow", a, p), axis=axes, keepdims=keepdims, dtype=a.dtype), 1.0 / p)
+    return r
+
+
+def matrix_norm(x: Tensor, /, *, keepdims: bool = False, ord: _Any = "fro") -> Tensor:  # noqa: A002
+    """The matrix norm of the last two axes: 'fro', 1, -1, inf, -inf (2, -2 and 'nuc' need svd)."""
+    _need("matrix_norm", x)
+    _float_input("matrix_norm", x)
+    if x.ndim < 2:
+        raise ValueError(f"matrix_norm needs at least 2 dimensions, got shape {x.shape}")
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(f"matrix_norm(ord={ord!r}) needs singular values; portatensor has no device "
+                                  "svd yet")
+    a = _ew("abs", x)
+    if ord == "fro":
+        r = _ew("sqrt", _red.sum(_ew("multiply", a, a), axis=(-2, -1), keepdims=keepdims, dtype=a.dtype))
+        return r
+    if ord in (1, -1):
+        s = _red.sum(a, axis=-2, keepdims=True, dtype=a.dtype)
+    elif ord in (_INF, -_INF):
+        s = _red.sum(a, axis=-1, keepdims=True, dtype=a.dtype)
+    else:
+        raise ValueError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}")
+    r = (_red.max if ord in (1, _INF) else _red.min)(s, axis=(-2, -1), keepdims=True)
+    return r if keepdims else r[..., 0, 0]
+
+
+def cross(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
+    """The cross product of 3-element vectors along axis (broadcasting the others)."""
+    _need("cross", x1, x2)
+    if _dt.result_type(x1.dtype, x2.dtype).kind not in "iufc":
+        raise TypeError(f"cross needs numeric arrays, got {x1.dtype.name} and {x2.dtype.name}")
+    nd = max(x1.ndim, x2.ndim)
+    if not -min(x1.ndim, x2.ndim) <= axis < 0 and not 0 <= axis < min(x1.ndim, x2.ndim):
+        raise ValueError(f"cross: axis {axis} is out of range for shapes {x1.shape} and {x2.shape}")
+    ax = axis if axis < 0 else axis - nd
+    if x1.shape[ax] != 3 or x2.shape[ax] != 3:
+        raise ValueError(f"cross needs size 3 along axis {axis}, got shapes {x1.shape} and {x2.shape}")
+    a = _manip.moveaxis(x1, ax, -1)
+    b = _manip.moveaxis(x2, ax, -1)
+    try:
+        broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    except ValueError:
+        raise ValueError(f"cross: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+
+    def comp(i: int, j: int) -> Tensor:
+        return _ew("subtract", _ew("multiply", a[..., i], b[..., j]), _ew("multiply", a[..., j], b[..., i]))
+
+    out = _manip.stack([comp(1, 2), comp(2, 0), comp(0, 1)], axis=-1)
+    return _manip.moveaxis(out, -1, ax)
+
+
+def matrix_power(x: Tensor, n: int, /) -> Tensor:
+    """x (square in its last two axes) raised to the integer power n >= 0, by repeated squaring."""
+    _need("matrix_power", x)
+    n = _operator.index(n)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"matrix_power needs square matrices, got shape {x.shape}")
+    if n < 0:
+        raise NotImplementedError("matrix_power with a negative exponent needs inv, which has no device kernel yet")
+    if n == 0:
+        from .creation import eye
+
+        one = eye(x.shape[-1], dtype=x.dtype, device=x.device)
+        return contiguous(_manip.broadcast_to(one, x.shape))
+    result = None
+    base = x
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    return _astype(x, x.dtype) if result is x else result
