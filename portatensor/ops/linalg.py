@@ -166,7 +166,7 @@ def tensordot(x1: Tensor, x2: Tensor, /, *, axes: _Any = 2) -> Tensor:
         a2 = [i % x2.ndim for i in a2]
         if len(set(a1)) != len(a1) or len(set(a2)) != len(a2):
             raise ValueError(f"tensordot: repeated axes in {axes!r}")
-    for i, j in zip(a1, a2):
+    for i, j in zip(a1, a2, strict=True):
         if x1.shape[i] != x2.shape[j]:
             raise ValueError(f"tensordot: axis {i} of shape {x1.shape} and axis {j} of shape {x2.shape} differ")
     f1 = [i for i in range(x1.ndim) if i not in a1]
