@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
 from portatensor._config import settings
 from portatensor.codegen import template_dirs
-from portatensor.tune.db import Lookup, TuningDB
+from portatensor.tune.db import Lookup, TuningDB, shape_bucket
 from portatensor.tune.space import Config, vendor_key
 
 __all__ = ["db_path", "device_db", "device_fingerprint", "family_defaults", "tuned_config"]
@@ -88,6 +90,22 @@ def family_defaults() -> dict[tuple[str, str], dict[str, Any]]:
 
 _TABLE: dict[tuple[str, str], dict[str, Any]] | None = None
 
+# Answers per (device, family, dtypes, layout, shape bucket), valid while the
+# device's database file is unchanged. NOTE: a lookup sits on every matmul's
+# path; re-checking the file at most every RECHECK_S keeps it ~1 us while a
+# `portatensor tune` run in another process is still picked up without a restart.
+RECHECK_S = 0.5
+_MEMO: dict[Any, dict[tuple, Lookup]] = {}
+_CHECKED: dict[Any, tuple[float, Any]] = {}
+
+
+def _file_signature(path: str) -> Any:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
 
 def tuned_config(device: Any, family: str, dtypes: tuple[str, ...], layout: str,
                  shape: tuple[int, ...], accept: Any = None) -> Lookup:
@@ -95,7 +113,21 @@ def tuned_config(device: Any, family: str, dtypes: tuple[str, ...], layout: str,
     global _TABLE
     if _TABLE is None:
         _TABLE = family_defaults()
-    return device_db(device).lookup(family, dtypes, layout, shape, _TABLE, accept=accept)
+    if accept is not None:
+        return device_db(device).lookup(family, dtypes, layout, shape, _TABLE, accept=accept)
+    now = time.monotonic()
+    checked = _CHECKED.get(device)
+    memo = _MEMO.get(device)
+    if checked is None or memo is None or now - checked[0] > RECHECK_S:
+        sig = _file_signature(device_db(device).path)
+        if checked is None or memo is None or sig != checked[1]:
+            memo = _MEMO[device] = {}
+        _CHECKED[device] = (now, sig)
+    key = (family, dtypes, layout, shape_bucket(shape))
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = device_db(device).lookup(family, dtypes, layout, shape, _TABLE)
+    return found
 
 
 def as_config(params: dict[str, Any]) -> Config:
