@@ -215,3 +215,12 @@ from . import linalg  # noqa: E402
 from ._linear_algebra_functions import tensordot, vecdot  # noqa: E402
 
 __all__ += ["linalg", "tensordot", "vecdot"]
+
+from ._indexing_functions import take, take_along_axis  # noqa: E402
+from ._searching_functions import nonzero, searchsorted, where  # noqa: E402
+from ._set_functions import unique_all, unique_counts, unique_inverse, unique_values  # noqa: E402
+from ._sorting_functions import argsort, sort  # noqa: E402
+from ._utility_functions import diff  # noqa: E402
+
+__all__ += ["take", "take_along_axis", "nonzero", "searchsorted", "where", "unique_all", "unique_counts",
+            "unique_inverse", "unique_values", "argsort", "sort", "diff"]

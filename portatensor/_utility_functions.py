@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from .ops.reduce import all, any
+from .ops.search import diff
 
-__all__ = ["all", "any"]
+__all__ = ["all", "any", "diff"]

@@ -101,7 +101,22 @@ class Tensor:
 
     # -- basic indexing ------------------------------------------------------------
     def __getitem__(self, key: Any) -> Tensor:
-        shape, strides, offset = basic_index(self.shape, self.strides, self.offset, key)
+        if key.__class__ is Tensor or (key.__class__ is tuple and _holds_tensor(key)):
+            # NOTE: an integer array of one element must not pass as an int
+            # (__index__): NumPy keeps its dimension. 0-d ones give the same shape.
+            from .ops import index as _index
+
+            return _index.getitem(self, key)
+        try:
+            shape, strides, offset = basic_index(self.shape, self.strides, self.offset, key)
+        except IndexError:
+            # NOTE: the basic path stays first and free; only a key it rejects is
+            # looked at again for integer arrays and boolean masks (a copy, not a view).
+            from .ops import index as _index
+
+            if not _index.is_advanced(key):
+                raise
+            return _index.getitem(self, key)
         return self._view(shape, strides, offset)
 
     def __len__(self) -> int:
@@ -185,6 +200,13 @@ class Tensor:
         import portatensor
 
         return portatensor
+
+
+def _holds_tensor(key: tuple) -> bool:
+    for k in key:
+        if k.__class__ is Tensor:
+            return True
+    return False
 
 
 def _f32_to_bf16_bits(a: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..runtime.pool import Storage
 from ..tensor import Tensor
-from ..views import broadcast_shapes, broadcast_strides, collapse_dims, contiguous_strides
+from ..views import basic_index, broadcast_shapes, broadcast_strides, collapse_dims, contiguous_strides
 from .table import ELEMENTWISE, ElementwiseOp
 
 # Offsets and sizes above this need 64-bit index arithmetic in kernels.
@@ -228,8 +228,19 @@ def run_into(op: ElementwiseOp, operands: Sequence[Any], out: Tensor) -> Tensor:
 
 
 def setitem(x: Tensor, key: Any, value: Any) -> None:
-    """x[key] = value for basic indices; value is a tensor or Python scalar, broadcast."""
-    view = x[key]
+    """x[key] = value; value is a tensor or Python scalar, broadcast. Advanced keys scatter (ops.index)."""
+    try:
+        if key.__class__ is Tensor or (key.__class__ is tuple and any(k.__class__ is Tensor for k in key)):
+            raise IndexError("advanced")  # NOTE: a one-element index array is not an int here
+        shape, strides, offset = basic_index(x.shape, x.strides, x.offset, key)
+    except IndexError:
+        from . import index as _index
+
+        if not _index.is_advanced(key):
+            raise
+        _index.setitem(x, key, value)
+        return
+    view = x._view(shape, strides, offset)
     if isinstance(value, Tensor):
         if value.device is not x.device:
             raise ValueError(f"cannot assign an array on {value.device} into one on {x.device}")
