@@ -1,0 +1,102 @@
+"""conv1d/conv2d, pooling, normalisation layers and attention modules against PyTorch CPU; gradcheck in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import portatensor as pt
+from portatensor import nn
+from portatensor.nn import functional as F
+
+RNG = np.random.default_rng(1)
+
+
+def _pair(fn_pt, fn_torch, arrays, device, rtol=1e-5, atol=1e-5):
+    """Forward and gradient parity (gradient of sum(out * w) for a random w)."""
+    torch = pytest.importorskip("torch")
+    ps = [pt.asarray(a, device=device).requires_grad_() for a in arrays]
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    po, to = fn_pt(*ps), fn_torch(*ts)
+    assert po.shape == tuple(to.shape)
+    np.testing.assert_allclose(po.numpy(), to.detach().numpy(), rtol=rtol, atol=atol)
+    w = RNG.standard_normal(tuple(to.shape)).astype(np.float32)
+    (po * pt.asarray(w, device=device)).sum().backward()
+    (to * torch.tensor(w)).sum().backward()
+    for p_, t_ in zip(ps, ts):
+        np.testing.assert_allclose(p_.grad.numpy(), t_.grad.numpy(), rtol=rtol * 10, atol=atol * 10)
+
+
+def _r(*shape):
+    return RNG.standard_normal(shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=1), dict(stride=(1, 2), padding=(2, 1), dilation=(2, 1)),
+                                dict(padding=1, groups=2), dict(padding="same")])
+def test_conv2d_match_torch(device, kw):
+    torch = pytest.importorskip("torch")
+    cg = 4 // kw.get("groups", 1)
+    _pair(lambda x, w, b: F.conv2d(x, w, b, **kw), lambda x, w, b: torch.nn.functional.conv2d(x, w, b, **kw),
+          [_r(2, 4, 7, 6), _r(6, cg, 3, 3), _r(6)], device)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(stride=2, padding=2, dilation=2), dict(padding=1, groups=3)])
+def test_conv1d_match_torch(device, kw):
+    torch = pytest.importorskip("torch")
+    cg = 3 // kw.get("groups", 1)
+    _pair(lambda x, w, b: F.conv1d(x, w, b, **kw), lambda x, w, b: torch.nn.functional.conv1d(x, w, b, **kw),
+          [_r(2, 3, 11), _r(6, cg, 3), _r(6)], device)
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=(3, 2), stride=(1, 2))])
+@pytest.mark.parametrize("kind", ["max", "avg"])
+def test_pool2d_match_torch(device, kw, kind):
+    torch = pytest.importorskip("torch")
+    f, g = (F.max_pool2d, torch.nn.functional.max_pool2d) if kind == "max" else \
+        (F.avg_pool2d, torch.nn.functional.avg_pool2d)
+    _pair(lambda x: f(x, **kw), lambda x: g(x, **kw), [_r(2, 3, 7, 6)], device)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 2), 4])
+def test_adaptive_avg_pool2d_match_torch(device, size):
+    torch = pytest.importorskip("torch")
+    _pair(lambda x: F.adaptive_avg_pool2d(x, size), lambda x: torch.nn.functional.adaptive_avg_pool2d(x, size),
+          [_r(2, 3, 7, 8)], device)
+
+
+def test_conv_modules_match_torch(device):
+    torch = pytest.importorskip("torch")
+    m = nn.Conv2d(3, 4, 3, stride=2, padding=1, device=device)
+    tm = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1)
+    assert [n for n, _ in m.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    m.load_state_dict({k: pt.asarray(v.detach().numpy(), device=device) for k, v in tm.state_dict().items()})
+    x = _r(2, 3, 8, 8)
+    np.testing.assert_allclose(m(pt.asarray(x, device=device)).numpy(), tm(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-5, atol=1e-5)
+    m1 = nn.Conv1d(3, 5, 2, bias=False, device=device)
+    assert m1.weight.shape == (5, 3, 2) and m1.bias is None
+    assert m1(pt.asarray(_r(3, 9), device=device)).shape == (5, 8)
+    seq = nn.Sequential(nn.MaxPool2d(2), nn.AvgPool2d(2, 1), nn.AdaptiveAvgPool2d(1))
+    assert seq(pt.asarray(x, device=device)).shape == (2, 3, 1, 1)
+    assert "Conv2d(3, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))" in repr(m)
+
+
+def test_conv_bad_input(device):
+    x = pt.asarray(_r(1, 4, 5, 5), device=device)
+    with pytest.raises(ValueError, match="groups"):
+        F.conv2d(x, pt.asarray(_r(3, 2, 3, 3), device=device), groups=2)
+    with pytest.raises(ValueError, match="too small"):
+        F.conv2d(x, pt.asarray(_r(2, 4, 7, 7), device=device))
+    with pytest.raises(TypeError):
+        F.conv2d(pt.asarray(np.ones((1, 4, 5, 5), dtype=np.int32), device=device), x)
+
+
+def test_gradcheck_conv_pool_float64(device):
+    if not device.info.fp64:
+        pytest.skip("no fp64")
+    x = pt.asarray(RNG.standard_normal((1, 2, 5, 4)), dtype=pt.float64, device=device).requires_grad_()
+    w = pt.asarray(RNG.standard_normal((2, 1, 2, 2)), dtype=pt.float64, device=device).requires_grad_()
+    pt.autograd.gradcheck(lambda a, b: F.conv2d(a, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
+    pt.autograd.gradcheck(lambda a: F.max_pool2d(a, 2, 1, 1), [x])
+    pt.autograd.gradcheck(lambda a: F.adaptive_avg_pool2d(a, (2, 3)), [x])
