@@ -23,13 +23,11 @@ static inline int pt_lt(const ${ct} a, const ${ct} b) {
 ## is stable; descending compares keys the other way round, ties still by index.
 <%def name="bitonic_step(dtypes, rank, dt, descending)">\
 <%
-    ps = [("inout", "ushort" if dt == "float16" else c.attr.C[dt], "keys"), ("inout", "long", "idx"),
+    ps = [("inout", "half" if dt == "float16" else c.attr.C[dt], "keys"), ("inout", "long", "idx"),
           ("scalar", "long", "n"), ("scalar", "long", "half_p"), ("scalar", "long", "total"),
           ("scalar", "long", "dist"), ("scalar", "int", "flip")]
     ct = c.attr.COMPUTE[dt]
     def ld(expr):
-        if dt == "float16":
-            return f"vload_half(0, (const half*)&keys[{expr}])"
         return capture(c.load, dt, "keys", expr)
 %>\
 <%include file="dtypes.h"/>
@@ -55,9 +53,15 @@ ${d.kernel("bitonic_step", ps)}
     const int swap = pt_lt(kb, ka) || (!pt_lt(ka, kb) && ib < ia);
 % endif
     if (swap) {
-        const ${"ushort" if dt == "float16" else c.attr.C[dt]} tmp = keys[a];
+% if dt == "float16":
+        ## NOTE: half values move through float (exact) since plain half access needs cl_khr_fp16.
+        vstore_half(kb, a, keys);
+        vstore_half(ka, b, keys);
+% else:
+        const ${c.attr.C[dt]} tmp = keys[a];
         keys[a] = keys[b];
         keys[b] = tmp;
+% endif
         idx[a] = ib;
         idx[b] = ia;
     }
