@@ -42,3 +42,7 @@ __all__ = [
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d  # noqa: E402
 
 __all__ += ["AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "MaxPool2d"]
+
+from .normattn import BatchNorm1d, BatchNorm2d, GroupNorm, MultiheadAttention, TransformerEncoderLayer  # noqa: E402
+
+__all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoderLayer"]

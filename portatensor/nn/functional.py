@@ -452,3 +452,8 @@ __all__ = [
 from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d  # noqa: E402
 
 __all__ += ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "max_pool2d"]
+
+# -- batch / group norm (nn/normattn.py) ----------------------------------------------
+from .normattn import batch_norm, group_norm  # noqa: E402
+
+__all__ += ["batch_norm", "group_norm"]

@@ -100,3 +100,96 @@ def test_gradcheck_conv_pool_float64(device):
     pt.autograd.gradcheck(lambda a, b: F.conv2d(a, b, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
     pt.autograd.gradcheck(lambda a: F.max_pool2d(a, 2, 1, 1), [x])
     pt.autograd.gradcheck(lambda a: F.adaptive_avg_pool2d(a, (2, 3)), [x])
+
+
+# -- batch / group norm ---------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(4, 3), (4, 3, 5), (3, 3, 4, 5)])
+def test_batch_norm_training_match_torch(device, shape):
+    torch = pytest.importorskip("torch")
+    C = shape[1]
+    rm, rv = _r(C), np.abs(_r(C)) + 0.5
+    prm, prv = pt.asarray(rm, device=device), pt.asarray(rv, device=device)
+    trm, trv = torch.tensor(rm), torch.tensor(rv)
+    _pair(lambda x, w, b: F.batch_norm(x, prm, prv, w, b, training=True, momentum=0.2),
+          lambda x, w, b: torch.nn.functional.batch_norm(x, trm, trv, w, b, training=True, momentum=0.2),
+          [_r(*shape), _r(C), _r(C)], device, atol=1e-4)
+    np.testing.assert_allclose(prm.numpy(), trm.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(prv.numpy(), trv.numpy(), rtol=1e-5, atol=1e-6)
+    _pair(lambda x, w, b: F.batch_norm(x, prm, prv, w, b), lambda x, w, b: torch.nn.functional.batch_norm(
+        x, trm, trv, w, b), [_r(*shape), _r(C), _r(C)], device, atol=1e-4)
+
+
+@pytest.mark.parametrize("groups", [1, 2, 6])
+def test_group_norm_match_torch(device, groups):
+    torch = pytest.importorskip("torch")
+    _pair(lambda x, w, b: F.group_norm(x, groups, w, b), lambda x, w, b: torch.nn.functional.group_norm(
+        x, groups, w, b), [_r(2, 6, 3, 4), _r(6), _r(6)], device, atol=1e-4)
+
+
+def test_norm_modules_match_torch(device):
+    torch = pytest.importorskip("torch")
+    for m, tm, shape in ((nn.BatchNorm2d(3, device=device), torch.nn.BatchNorm2d(3), (4, 3, 5, 5)),
+                         (nn.BatchNorm1d(3, device=device), torch.nn.BatchNorm1d(3), (6, 3)),
+                         (nn.GroupNorm(2, 4, device=device), torch.nn.GroupNorm(2, 4), (2, 4, 3))):
+        assert set(m.state_dict()) <= set(tm.state_dict()), (m.state_dict().keys(), tm.state_dict().keys())
+        for mode in ("train", "train", "eval"):
+            getattr(m, mode)(), getattr(tm, mode)()
+            x = _r(*shape)
+            np.testing.assert_allclose(m(pt.asarray(x, device=device)).numpy(), tm(torch.tensor(x)).detach().numpy(),
+                                       rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="4-d"):
+        nn.BatchNorm2d(3, device=device)(pt.asarray(_r(2, 3), device=device))
+
+
+def test_gradcheck_norms_float64(device):
+    if not device.info.fp64:
+        pytest.skip("no fp64")
+    x = pt.asarray(RNG.standard_normal((3, 4, 2)), dtype=pt.float64, device=device).requires_grad_()
+    w = pt.asarray(RNG.standard_normal(4), dtype=pt.float64, device=device).requires_grad_()
+    pt.autograd.gradcheck(lambda a, b: F.batch_norm(a, None, None, b, None, training=True), [x, w])
+    pt.autograd.gradcheck(lambda a, b: F.group_norm(a, 2, b), [x, w])
+
+
+# -- attention ------------------------------------------------------------------------
+def _copy_weights(m, tm, device):
+    m.load_state_dict({k: pt.asarray(v.detach().numpy(), device=device) for k, v in tm.state_dict().items()})
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_multihead_attention_match_torch(device, batch_first):
+    torch = pytest.importorskip("torch")
+    tm = torch.nn.MultiheadAttention(8, 2, batch_first=batch_first).eval()
+    m = nn.MultiheadAttention(8, 2, batch_first=batch_first, device=device).eval()
+    assert [n for n, _ in m.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    _copy_weights(m, tm, device)
+    q, kv = _r(2, 5, 8), _r(2, 7, 8)
+    if not batch_first:
+        q, kv = q.transpose(1, 0, 2).copy(), kv.transpose(1, 0, 2).copy()
+    kpm = np.zeros((2, 7), dtype=bool)
+    kpm[1, 5:] = True
+    po, pw = m(pt.asarray(q, device=device), pt.asarray(kv, device=device), pt.asarray(kv, device=device),
+               key_padding_mask=pt.asarray(kpm, device=device))
+    to, tw = tm(torch.tensor(q), torch.tensor(kv), torch.tensor(kv), key_padding_mask=torch.tensor(kpm))
+    np.testing.assert_allclose(po.numpy(), to.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(pw.numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+def test_transformer_encoder_layer_match_torch(device, norm_first, activation):
+    torch = pytest.importorskip("torch")
+    tm = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, activation=activation, batch_first=True,
+                                          norm_first=norm_first).eval()
+    m = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, activation=activation, batch_first=True,
+                                   norm_first=norm_first, device=device).eval()
+    assert sorted(m.state_dict()) == sorted(tm.state_dict())
+    _copy_weights(m, tm, device)
+    x = _r(2, 6, 8)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(6)
+    po = m(pt.asarray(x, device=device), src_mask=pt.asarray(mask.numpy(), device=device))
+    to = tm(torch.tensor(x), src_mask=mask)
+    np.testing.assert_allclose(po.numpy(), to.detach().numpy(), rtol=1e-4, atol=1e-5)
+    m.train()
+    xp = pt.asarray(x, device=device).requires_grad_()
+    m(xp, is_causal=True).sum().backward()
+    assert xp.grad.shape == x.shape and m.self_attn.in_proj_weight.grad is not None

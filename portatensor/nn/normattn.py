@@ -1,0 +1,286 @@
+"""batch_norm, group_norm, MultiheadAttention and TransformerEncoderLayer (PyTorch's names and parameters).
+
+All composed from recorded ops (reductions, elementwise, matmul, the fused
+layer-norm row kernel and softmax), so their gradients come from rules that
+already exist.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from ..autograd import function as F
+from ..autograd.engine import GRAD
+from ..tensor import Tensor
+from . import functional as nnf
+from . import init
+from .modules import Dropout, LayerNorm, Linear, Module, Parameter, _empty
+
+
+# -- functional -----------------------------------------------------------------------
+def _chan(t: Tensor, ndim: int) -> Tensor:
+    """A per-channel vector (C,) shaped (1, C, 1, ...) to broadcast over (N, C, *)."""
+    return F.reshape(t, (1, t.shape[0]) + (1,) * (ndim - 2))
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,  # noqa: A002
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) per channel: batch statistics when training (updating the running ones in place
+    with the unbiased variance), else the running statistics."""
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm expects input of shape (N, C, *), got {input.shape}")
+    nd, C = input.ndim, input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and tuple(t.shape) != (C,):
+            raise ValueError(f"batch_norm: {name} of shape {t.shape} does not match {C} channels")
+    axes = (0,) + tuple(range(2, nd))
+    if training:
+        n = input.size // max(C, 1)
+        if n <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
+                             f"shape {input.shape}")
+        mean = input.mean(dim=axes, keepdim=True)
+        xc = input - mean
+        var = (xc * xc).mean(dim=axes, keepdim=True)
+        y = xc * (var + eps) ** -0.5
+        if running_mean is not None or running_var is not None:
+            prev = GRAD.enabled
+            GRAD.enabled = False
+            try:
+                m = 0.1 if momentum is None else float(momentum)
+                if running_mean is not None:
+                    running_mean.copy_(running_mean * (1.0 - m) + F.reshape(F.detach(mean), (C,)) * m)
+                if running_var is not None:
+                    uv = F.reshape(F.detach(var), (C,)) * (n / (n - 1))
+                    running_var.copy_(running_var * (1.0 - m) + uv * m)
+            finally:
+                GRAD.enabled = prev
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when not training")
+        y = (input - _chan(running_mean, nd)) * _chan((running_var + eps) ** -0.5, nd)
+    if weight is not None:
+        y = y * _chan(weight, nd)
+    if bias is not None:
+        y = y + _chan(bias, nd)
+    return y
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) over each group of C / num_groups channels (the fused layer-norm row kernel)."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(f"group_norm: input of shape {input.shape} cannot be split into {num_groups} groups")
+    N, nd = input.shape[0], input.ndim
+    cols = input.size // max(N * num_groups, 1)
+    y = F.reshape(nnf._Normalize.apply(F.reshape(input, (N, num_groups, cols)), cols, float(eps)), input.shape)
+    if weight is not None:
+        y = y * _chan(weight, nd)
+    if bias is not None:
+        y = y + _chan(bias, nd)
+    return y
+
+
+# -- normalisation modules ------------------------------------------------------------
+class _BatchNorm(Module):
+    _dims: tuple[int, ...] = (2, 3)
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_features, self.eps, self.momentum = num_features, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        if affine:
+            self.weight = Parameter(init.ones_(_empty((num_features,), device, dtype)))
+            self.bias = Parameter(init.zeros_(_empty((num_features,), device, dtype)))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", init.zeros_(_empty((num_features,), device, dtype)))
+            self.register_buffer("running_var", init.ones_(_empty((num_features,), device, dtype)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim not in self._dims:
+            raise ValueError(f"{type(self).__name__} expects a {' or '.join(map(str, self._dims))}-d input, "
+                             f"got shape {x.shape}")
+        use_batch = self.training or self.running_mean is None
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
+                          self.momentum, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
+               f"track_running_stats={self.track_running_stats}"
+
+
+class BatchNorm1d(_BatchNorm):
+    _dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    _dims = (4,)
+
+
+class GroupNorm(Module):
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"num_channels {num_channels} must be divisible by num_groups {num_groups}")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        if affine:
+            self.weight = Parameter(init.ones_(_empty((num_channels,), device, dtype)))
+            self.bias = Parameter(init.zeros_(_empty((num_channels,), device, dtype)))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+# -- attention ------------------------------------------------------------------------
+def _additive(mask: Tensor | None, dtype: Any) -> Tensor | None:
+    """A boolean mask (True = not allowed) as an additive float mask; float masks pass through."""
+    if mask is None:
+        return None
+    if mask.dtype.kind == "b":
+        return mask.astype(dtype) * -1e30 if dtype.itemsize >= 4 else mask.astype(dtype) * -6e4
+    return mask
+
+
+class MultiheadAttention(Module):
+    """PyTorch's MultiheadAttention (packed in_proj_weight/in_proj_bias, out_proj; same embed dim for q/k/v)."""
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
+                 vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or (vdim not in (None, embed_dim)):
+            raise NotImplementedError("MultiheadAttention: add_bias_kv, add_zero_attn and kdim/vdim != embed_dim "
+                                      "are not supported")
+        if embed_dim % num_heads:
+            raise ValueError(f"embed_dim {embed_dim} must be divisible by num_heads {num_heads}")
+        self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
+        self.head_dim = embed_dim // num_heads
+        self.in_proj_weight = Parameter(_empty((3 * embed_dim, embed_dim), device, dtype))
+        if bias:
+            self.in_proj_bias = Parameter(_empty((3 * embed_dim,), device, dtype))
+        else:
+            self.register_parameter("in_proj_bias", None)
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
+        init.xavier_uniform_(self.in_proj_weight)
+        if bias:
+            init.zeros_(self.in_proj_bias)
+            init.zeros_(self.out_proj.bias)
+
+    def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
+                need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
+                is_causal: bool = False) -> tuple[Tensor, Tensor | None]:
+        unbatched = query.ndim == 2
+        if unbatched:
+            query, key, value = (F.unsqueeze(t, 1) for t in (query, key, value))
+            if key_padding_mask is not None:
+                key_padding_mask = F.unsqueeze(key_padding_mask, 0)
+        elif self.batch_first:
+            query, key, value = (F.transpose(t, 0, 1) for t in (query, key, value))
+        # (L, N, E) from here
+        L, N, E = query.shape
+        S = key.shape[0]
+        if E != self.embed_dim:
+            raise ValueError(f"MultiheadAttention: query embedding {E} != embed_dim {self.embed_dim}")
+        h, hd = self.num_heads, self.head_dim
+        w, b = self.in_proj_weight, self.in_proj_bias
+        ws = [w[i * E:(i + 1) * E] for i in range(3)]
+        bs = [None if b is None else b[i * E:(i + 1) * E] for i in range(3)]
+        q, k, v = (nnf.linear(t, ws[i], bs[i]) for i, t in enumerate((query, key, value)))
+
+        def heads(t: Tensor, n: int) -> Tensor:  # (n, N, E) -> (N, h, n, hd)
+            return F.permute(F.reshape(t, (n, N, h, hd)), (1, 2, 0, 3))
+
+        q, k, v = heads(q, L), heads(k, S), heads(v, S)
+        att = F.matmul(q, F.transpose(k, -1, -2)) * (1.0 / math.sqrt(hd))
+        mask = _additive(attn_mask, att.dtype)
+        if mask is not None:
+            att = att + (F.reshape(mask, (N, h, L, S)) if mask.ndim == 3 else mask)
+        elif is_causal:
+            att = att + nnf._causal_mask(L, S, att.dtype, att.device)
+        kpm = _additive(key_padding_mask, att.dtype)
+        if kpm is not None:
+            att = att + F.reshape(kpm, (N, 1, 1, S))
+        p = nnf.softmax(att, -1)
+        pd = nnf.dropout(p, self.dropout, self.training) if self.dropout > 0 else p
+        o = F.matmul(pd, v)  # (N, h, L, hd)
+        o = F.reshape(F.permute(o, (2, 0, 1, 3)), (L, N, E))
+        o = self.out_proj(o)
+        if unbatched:
+            o = F.squeeze(o, 1)
+        elif self.batch_first:
+            o = F.transpose(o, 0, 1)
+        weights = None
+        if need_weights:
+            weights = p.mean(dim=1) if average_attn_weights else p
+            if unbatched:
+                weights = F.squeeze(weights, 0)
+        return o, weights
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"
+
+
+_ACTS: dict[str, Callable[[Tensor], Tensor]] = {"relu": nnf.relu, "gelu": nnf.gelu}
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention and a feed-forward block, each with a residual and LayerNorm (post- or pre-norm)."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: Any = "relu", layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        kw = dict(device=device, dtype=dtype)
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        if isinstance(activation, str):
+            if activation not in _ACTS:
+                raise ValueError(f"activation should be relu/gelu, not {activation}")
+            activation = _ACTS[activation]
+        self.activation = activation
+
+    def _sa(self, x: Tensor, mask: Any, kpm: Any, is_causal: bool) -> Tensor:
+        y = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=kpm, need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(y)
+
+    def _ff(self, x: Tensor) -> Tensor:
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool = False) -> Tensor:
+        x = src
+        if self.norm_first:
+            x = x + self._sa(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            x = x + self._ff(self.norm2(x))
+        else:
+            x = self.norm1(x + self._sa(x, src_mask, src_key_padding_mask, is_causal))
+            x = self.norm2(x + self._ff(x))
+        return x
+
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoderLayer", "batch_norm",
+           "group_norm"]
