@@ -28,12 +28,8 @@ _I64 = _dt.int64
 def is_advanced(key: Any) -> bool:
     """Whether key holds an integer array, a boolean mask or a list (NumPy's advanced indexing)."""
     items = key if isinstance(key, tuple) else (key,)
-    return builtin_any(isinstance(k, (Tensor, list, np.ndarray)) for k in items)
-
-
-def builtin_any(it: Any) -> bool:
-    for v in it:
-        if v:
+    for k in items:
+        if isinstance(k, (Tensor, list, np.ndarray)):
             return True
     return False
 
@@ -83,7 +79,7 @@ def nonzero(x: Tensor, /) -> tuple[Tensor, ...]:
     if x.ndim == 1:
         return (pos,)
     out = []
-    for size, stride in zip(x.shape, contiguous_strides(x.shape)):
+    for size, stride in zip(x.shape, contiguous_strides(x.shape), strict=True):
         q = apply("floor_divide", pos, stride) if stride != 1 else pos
         out.append(apply("remainder", q, size) if count else q)
     return tuple(out)
@@ -183,7 +179,7 @@ class _Plan:
         for k, _ in checks:
             parts += [astype(reduce("min", k), _I64), astype(reduce("max", k), _I64)]
         lim = stack(parts).numpy()
-        for j, (k, ax) in enumerate(checks):
+        for j, (_, ax) in enumerate(checks):
             n = self.x.shape[ax]
             for v in (lim[2 * j], lim[2 * j + 1]):
                 if not -n <= v < n:
@@ -231,7 +227,8 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     if n == 0:
         return out
     offs = plan.offsets()
-    _kernel_launch(x.device, "gather", x.dtype, [out._storage.buf, x._storage.buf, offs._storage.buf, plan.base, n], n)
+    args = [out._storage.buf, x._storage.buf, offs._storage.buf, plan.base, n]
+    _kernel_launch(x.device, "gather", x.dtype, args, n)
     return out
 
 
@@ -261,7 +258,8 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
     vals = run_into(ELEMENTWISE["copy"], [value], Tensor.empty(plan.shape, x.dtype, x.device))
     offs = plan.offsets()
     x._storage.version += 1
-    _kernel_launch(x.device, "scatter", x.dtype, [x._storage.buf, vals._storage.buf, offs._storage.buf, plan.base, n], n)
+    args = [x._storage.buf, vals._storage.buf, offs._storage.buf, plan.base, n]
+    _kernel_launch(x.device, "scatter", x.dtype, args, n)
 
 
 def take(x: Tensor, indices: Tensor, /, *, axis: int | None = None) -> Tensor:

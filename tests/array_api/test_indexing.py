@@ -14,14 +14,14 @@ A = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
 def test_integer_arrays_mix_with_basic_indices(device):
     x = pt.asarray(A, device=device)
     i = np.array([2, 0, -1])
-    I = pt.asarray(i, device=device)
+    ti = pt.asarray(i, device=device)
     assert_close(x[pt.asarray([1, 0, -2], device=device)], A[[1, 0, -2]])
-    assert_close(x[..., I], A[..., i])
-    assert_close(x[:, I], A[:, i])
-    assert_close(x[0, :, I], A[0, :, i])  # non-adjacent advanced indices: result dims first
-    assert_close(x[:, I, 1:3], A[:, i, 1:3])
-    assert_close(x[pt.asarray([[0], [1]], device=device), :, I], A[[[0], [1]], :, i])
-    assert_close(x[::-1, I][:, ::2], A[::-1, i][:, ::2])  # a negative-stride base view
+    assert_close(x[..., ti], A[..., i])
+    assert_close(x[:, ti], A[:, i])
+    assert_close(x[0, :, ti], A[0, :, i])  # non-adjacent advanced indices: result dims first
+    assert_close(x[:, ti, 1:3], A[:, i, 1:3])
+    assert_close(x[pt.asarray([[0], [1]], device=device), :, ti], A[[[0], [1]], :, i])
+    assert_close(x[::-1, ti][:, ::2], A[::-1, i][:, ::2])  # a negative-stride base view
     assert_close(x[[1, 0]], A[[1, 0]])
     assert_close(x[pt.asarray(np.zeros(0, np.int64), device=device)], A[np.zeros(0, np.int64)])
 
