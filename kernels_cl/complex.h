@@ -59,7 +59,8 @@ inline T##2 PT_OVL csign(T##2 a) { \
 } \
 inline T##2 PT_OVL cpow(T##2 a, T##2 b) { \
     if (b.x == (T)0 && b.y == (T)0) return (T##2)((T)1, (T)0); \
-    if (a.x == (T)0 && a.y == (T)0 && b.y == (T)0 && b.x > (T)0) return (T##2)((T)0, (T)0); \
+    /* 0 ** b -> 0 for Re(b) > 0, the limit along any path; NumPy 2 gives the same */ \
+    if (a.x == (T)0 && a.y == (T)0 && b.x > (T)0) return (T##2)((T)0, (T)0); \
     return cexp(cmul(b, clog(a))); \
 } \
 inline T##2 PT_OVL crecip(T##2 a) { return cdiv((T##2)((T)1, (T)0), a); } \

@@ -37,7 +37,9 @@ def test_wheel_installs_and_runs_a_kernel(tmp_path):
     # Dependencies (pyopencl, numpy, mako, siphash24) come from this environment,
     # appended after the venv's own site-packages, so portatensor itself is the wheel's copy.
     (Path(site) / "_deps_from_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", str(wheel)], check=True,
+    # --ignore-installed: the parent environment may hold portatensor itself (CI installs it), visible through the .pth.
+    subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
+                   check=True,
                    capture_output=True, text=True)
     env = dict(os.environ, PORTATENSOR_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("PYTHONPATH", None)
