@@ -9,7 +9,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from ._config import settings

@@ -15,7 +15,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import function as F
-from ..autograd.engine import GRAD, needs_grad
 from ..autograd.function import Function
 from ..codegen import KernelSpec
 from ..ops import elementwise as _ew

@@ -11,7 +11,6 @@ from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd import function as F
-from ..autograd.engine import GRAD, needs_grad
 from ..autograd.function import Function
 from ..autograd.tensor_methods import mean as _mean
 from ..codegen import KernelSpec
