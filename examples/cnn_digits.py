@@ -16,8 +16,7 @@ import numpy as np
 import portatensor as pt
 from portatensor import nn
 from portatensor.data import DataLoader, TensorDataset
-from portatensor.demo import load_digits_split
-from portatensor.nn import functional as F
+from portatensor.demo import load_digits_split, train_epoch
 
 
 def build(dev) -> nn.Module:
@@ -50,14 +49,7 @@ def main() -> None:
     for epoch in range(args.epochs):
         model.train()
         t0 = time.perf_counter()
-        total = None
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total = loss.detach() if total is None else total + loss.detach()
-        loss_value = float(total.item()) / len(loader)
+        loss_value = train_epoch(model, opt, loader)
         ms = (time.perf_counter() - t0) * 1e3
         model.eval()
         with pt.no_grad():

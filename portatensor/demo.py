@@ -24,13 +24,31 @@ def load_digits_split(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return x[:n], y[:n], x[n:], y[n:]
 
 
+def train_epoch(model: Any, opt: Any, loader: Any) -> float:
+    """One pass of cross-entropy training over loader; the mean loss.
+
+    NOTE: losses are summed on the device and read once at the end: one host
+    sync per epoch, not per step.
+    """
+    from .nn import functional as F
+
+    total = None
+    for xb, yb in loader:
+        loss = F.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        d = loss.detach()
+        total = d if total is None else total + d
+    return float(total.item()) / len(loader) if total is not None else float("nan")
+
+
 def train_digits_mlp(epochs: int = 20, device: Any = None, verbose: bool = True, lr: float = 0.1,
                      batch_size: int = 64, seed: int = 0) -> dict[str, Any]:
     """Train the MLP with SGD; returns dict(loss, accuracy, epoch_ms) (epoch_ms: list per epoch)."""
     import portatensor as pt
     from portatensor import nn
     from portatensor.data import DataLoader, TensorDataset
-    from portatensor.nn import functional as F
 
     dev = pt.get_device(device)
     xtr, ytr, xte, yte = load_digits_split(seed)
@@ -45,15 +63,7 @@ def train_digits_mlp(epochs: int = 20, device: Any = None, verbose: bool = True,
     acc = 0.0
     for epoch in range(epochs):
         t0 = time.perf_counter()
-        total = None
-        for xb, yb in loader:
-            loss = F.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            d = loss.detach()
-            total = d if total is None else total + d
-        loss_value = float(total.item()) / len(loader)  # the one host sync per epoch
+        loss_value = train_epoch(model, opt, loader)
         epoch_ms.append((time.perf_counter() - t0) * 1e3)
         with pt.no_grad():
             pred = np.argmax(model(xt).numpy(), axis=1)
