@@ -15,7 +15,7 @@
     geom = [("scalar", "long", n) for n in ("N", "C", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "OH", "OW")]
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("im2col", [("out", pt, "cols"), ("in", pt, "x"), ("scalar", "long", "x_off")] + geom + [("scalar", ct, "padval")])}
+${d.kernel("im2col", [("out", pt, "cols"), ("in", pt, "x"), ("scalar", "long", "x_off")] + geom)}
 {
     const long i = (long)${d.global_id(0)};
     const long L = OH * OW;
@@ -28,7 +28,7 @@ ${d.kernel("im2col", [("out", pt, "cols"), ("in", pt, "x"), ("scalar", "long", "
     const long n = r / C;
     const long h = (l / OW) * SH - PH + ki * DH;
     const long w = (l % OW) * SW - PW + kj * DW;
-    ${ct} v = padval;
+    ${ct} v = (${ct})0;
     if (h >= 0 && h < H && w >= 0 && w < W) v = ${capture(c.load, dt, "x", "x_off + ((n * C + ch) * H + h) * W + w")};
     ${c.store(dt, "cols", "i", "v")}
 }
@@ -66,5 +66,71 @@ ${d.kernel("col2im", [("out", pt, "x"), ("in", pt, "cols"), ("scalar", "long", "
         }
     }
     ${c.store(dt, "x", "i", "acc")}
+}
+</%def>
+
+## Max pooling over (NC, H, W) planes: one work-item per output element keeps
+## the window maximum and its flat index h * W + w in the plane (PyTorch's
+## return_indices; NaN wins, as in PyTorch). Windows are either strided and
+## dilated (KH x KW from oh * SH - PH) or, with adaptive != 0, PyTorch's adaptive
+## windows [floor(oh H / OH), ceil((oh + 1) H / OH)).
+<%def name="maxpool(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    geom = [("scalar", "long", n) for n in ("NC", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "OH", "OW")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("maxpool", [("out", pt, "y"), ("out", "long", "idx"), ("in", pt, "x"), ("scalar", "long", "x_off")] + geom + [("scalar", "int", "adaptive")])}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= NC * OH * OW) return;
+    const long ow = i % OW;
+    const long oh = (i / OW) % OH;
+    const long p = i / (OH * OW);
+    long h0 = oh * SH - PH, w0 = ow * SW - PW, kh = KH, kw = KW, dh = DH, dw = DW;
+    if (adaptive) {
+        h0 = (oh * H) / OH; kh = ((oh + 1) * H + OH - 1) / OH - h0; dh = 1;
+        w0 = (ow * W) / OW; kw = ((ow + 1) * W + OW - 1) / OW - w0; dw = 1;
+    }
+    const long base = x_off + p * H * W;
+    ${ct} m = -INFINITY;
+    long best = -1;
+    for (long ki = 0; ki < kh; ++ki) {
+        const long h = h0 + ki * dh;
+        if (h < 0 || h >= H) continue;
+        for (long kj = 0; kj < kw; ++kj) {
+            const long w = w0 + kj * dw;
+            if (w < 0 || w >= W) continue;
+            const ${ct} v = ${capture(c.load, dt, "x", "base + h * W + w")};
+            if (best < 0 || v > m || isnan(v)) { m = v; best = h * W + w; }
+        }
+    }
+    ${c.store(dt, "y", "i", "m")}
+    idx[i] = best;
+}
+</%def>
+
+## Backward of maxpool: each work-item owns one (H, W) plane of gx, zeroes it and
+## adds every output gradient of the plane at its saved index (deterministic,
+## no atomics; works for any window shape, adaptive ones included).
+<%def name="maxpool_bw(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("maxpool_bw", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", "long", "idx"), ("scalar", "long", "NC"), ("scalar", "long", "HW"), ("scalar", "long", "L")])}
+{
+    const long p = (long)${d.global_id(0)};
+    if (p >= NC) return;
+    const long b = p * HW;
+    for (long j = 0; j < HW; ++j) { ${c.store(dt, "gx", "b + j", "0")} }
+    for (long o = 0; o < L; ++o) {
+        const long t = b + idx[p * L + o];
+        ${c.store(dt, "gx", "t", f"{capture(c.load, dt, 'gx', 't')} + {capture(c.load, dt, 'g', 'g_off + p * L + o')}")}
+    }
 }
 </%def>

@@ -39,9 +39,21 @@ __all__ = [
     "init", "utils",
 ]
 
-from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d  # noqa: E402
+from .conv import (  # noqa: E402
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    Conv1d,
+    Conv2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 
-__all__ += ["AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "MaxPool2d"]
+__all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
+            "AvgPool2d", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d"]
 
 from .normattn import BatchNorm1d, BatchNorm2d, GroupNorm, MultiheadAttention, TransformerEncoderLayer  # noqa: E402
 

@@ -43,13 +43,13 @@ def _out_size(n: int, k: int, s: int, p: int, d: int) -> int:
 
 class _Im2Col(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, geom: tuple[int, ...], padval: float) -> Tensor:
+    def forward(ctx: Any, x: Tensor, geom: tuple[int, ...]) -> Tensor:
         N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW = geom
         xc = _ew.contiguous(x)
         out = Tensor.empty((N, C * KH * KW, OH * OW), x.dtype, x.device)
         if out.size:
             launch(x.device, _kernel(x.device, "im2col", x.dtype), (out.size,), None,
-                   [out._storage.buf, xc._storage.buf, xc.offset, *geom, float(padval)])
+                   [out._storage.buf, xc._storage.buf, xc.offset, *geom])
         ctx.geom = geom
         return out
 
@@ -61,20 +61,21 @@ class _Im2Col(Function):
         if gx.size:
             launch(g.device, _kernel(g.device, "col2im", g.dtype), (gx.size,), None,
                    [gx._storage.buf, gc._storage.buf, gc.offset, *ctx.geom])
-        return gx, None, None
+        return gx, None
 
 
 def _im2col(x: Tensor, k: tuple[int, int], s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
-            padval: float = 0.0) -> tuple[Tensor, int, int]:
+            out: tuple[int, int] | None = None) -> tuple[Tensor, int, int]:
+    """Windows of x (N, C, H, W) as columns (N, C * KH * KW, OH * OW); out overrides the (OH, OW) of conv."""
     N, C, H, W = x.shape
-    OH, OW = _out_size(H, k[0], s[0], p[0], d[0]), _out_size(W, k[1], s[1], p[1], d[1])
+    OH, OW = out or (_out_size(H, k[0], s[0], p[0], d[0]), _out_size(W, k[1], s[1], p[1], d[1]))
     if OH <= 0 or OW <= 0:
         raise ValueError(f"input of spatial size {(H, W)} is too small for kernel {k}, stride {s}, padding {p}, "
                          f"dilation {d}")
     if min(s) < 1 or min(d) < 1 or min(p) < 0 or min(k) < 1:
         raise ValueError(f"kernel {k}, stride {s} and dilation {d} must be positive, padding {p} non-negative")
     geom = (N, C, H, W, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], OH, OW)
-    return _Im2Col.apply(x, geom, padval), OH, OW
+    return _Im2Col.apply(x, geom), OH, OW
 
 
 def _check(x: Any, nd: int, what: str) -> None:
@@ -135,70 +136,214 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 
 
 # -- pooling --------------------------------------------------------------------------
-def _pool(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str, what: str) -> Tensor:
+def _pool_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling output size; with ceil_mode the last window must start inside the input or left padding."""
+    o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1
+    return o
+
+
+def _batched(x: Tensor, what: str) -> tuple[Tensor, bool]:
     _check(x, 3, what)
-    unbatched = x.ndim == 3
-    if unbatched:
-        x = F.unsqueeze(x, 0)
+    return (F.unsqueeze(x, 0), True) if x.ndim == 3 else (x, False)
+
+
+def _pool_geom(x: Tensor, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: bool,
+               what: str) -> tuple[tuple[int, int], ...]:
+    """(k, s, p, d, (OH, OW)) of a pooling window over x (N, C, H, W), checked like PyTorch."""
     k = _pair(kernel_size, "kernel_size")
     s = k if stride is None or stride == () or stride == [] else _pair(stride, "stride")
-    p = _pair(padding, "padding")
+    p, d = _pair(padding, "padding"), _pair(dilation, "dilation")
+    if min(k) < 1 or min(s) < 1 or min(d) < 1 or min(p) < 0:
+        raise ValueError(f"{what}: kernel_size {k}, stride {s} and dilation {d} must be positive, padding {p} "
+                         "non-negative")
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(f"{what}: padding {p} should be at most half of kernel size {k}")
-    N, C, H, W = x.shape
-    x1 = F.reshape(x, (N * C, 1, H, W))
-    cols, OH, OW = _im2col(x1, k, s, p, _pair(dilation, "dilation"), -math.inf if op == "max" else 0.0)
-    y = _reduce.reduce(op, cols, 1, False, None)
-    y = F.reshape(y, (N, C, OH, OW))
-    return F.squeeze(y, 0) if unbatched else y
+    H, W = x.shape[-2:]
+    o = (_pool_size(H, k[0], s[0], p[0], d[0], ceil_mode), _pool_size(W, k[1], s[1], p[1], d[1], ceil_mode))
+    if min(o) <= 0:
+        raise ValueError(f"{what}: input of spatial size {(H, W)} is too small for kernel {k}, stride {s}, "
+                         f"padding {p}, dilation {d}")
+    return k, s, p, d, o
+
+
+class _MaxPool(Function):
+    """Window maxima with their flat per-plane indices; backward adds each gradient at its index.
+
+    ``idx`` is an int64 output buffer the caller allocates (and may return, like PyTorch's return_indices).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, geom: tuple[int, ...], idx: Tensor) -> Tensor:
+        xc = _ew.contiguous(x)
+        OH, OW = geom[-3:-1]
+        y = Tensor.empty(x.shape[:2] + (OH, OW), x.dtype, x.device)
+        if y.size:
+            launch(x.device, _kernel(x.device, "maxpool", x.dtype), (y.size,), None,
+                   [y._storage.buf, idx._storage.buf, xc._storage.buf, xc.offset, *geom])
+        ctx.save_for_backward(idx)
+        ctx.shape = x.shape
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        (idx,) = ctx.saved_tensors
+        N, C, H, W = ctx.shape
+        gc = _ew.contiguous(g)
+        gx = Tensor.empty(ctx.shape, g.dtype, g.device)
+        if gx.size:
+            launch(g.device, _kernel(g.device, "maxpool_bw", g.dtype), (N * C,), None,
+                   [gx._storage.buf, gc._storage.buf, gc.offset, idx._storage.buf, N * C, H * W,
+                    idx.size // max(N * C, 1)])
+        return gx, None, None
+
+
+def _max_pool(x: Tensor, unbatched: bool, geom: tuple[int, ...], return_indices: bool) -> Any:
+    N, C = x.shape[:2]
+    idx = Tensor.empty((N, C) + tuple(geom[-3:-1]), _dt.int64, x.device)
+    y = _MaxPool.apply(x, (N * C, *x.shape[2:], *geom), idx)
+    if unbatched:
+        y, idx = F.squeeze(y, 0), F.squeeze(idx, 0)
+    return (y, idx) if return_indices else y
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
-               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
-    """Window maxima (padding counts as -inf); the gradient goes to the maximum (split evenly on ties)."""
-    if ceil_mode or return_indices:
-        raise NotImplementedError("max_pool2d: ceil_mode and return_indices are not supported")
-    return _pool(input, kernel_size, stride, padding, dilation, "max", "max_pool2d")
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """Window maxima (padding never wins); the gradient goes to the first maximum of each window, like PyTorch.
+
+    With return_indices, also the int64 flat index h * W + w of each maximum in its (H, W) plane.
+    """
+    x, unbatched = _batched(input, "max_pool2d")
+    k, s, p, d, o = _pool_geom(x, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    return _max_pool(x, unbatched, (*k, *s, *p, *d, *o, 0), return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Maxima over PyTorch's adaptive windows [floor(i H / OH), ceil((i + 1) H / OH)) (and their indices)."""
+    x, unbatched = _batched(input, "adaptive_max_pool2d")
+    o = _adaptive_size(x, output_size, "adaptive_max_pool2d")
+    return _max_pool(x, unbatched, (0,) * 8 + (*o, 1), return_indices)
+
+
+_CONSTS: dict[Any, Tensor] = {}
+
+
+def _const(key: tuple[Any, ...], build: Any, dtype: _dt.DType, device: Any) -> Tensor:
+    """A small constant tensor (pooling divisors, averaging matrices) built on the host once per key."""
+    full = (*key, dtype, device)
+    t = _CONSTS.get(full)
+    if t is None:
+        t = _CONSTS[full] = Tensor.from_numpy(build(), dtype, device)
+    return t
+
+
+def _window_counts(n: int, o: int, k: int, s: int, p: int, include_pad: bool) -> np.ndarray:
+    """Per output position, how many of the window's k positions PyTorch's avg_pool divides by along one axis."""
+    start = np.arange(o) * s - p
+    end = np.minimum(start + k, n + p)
+    if include_pad:
+        return end - start
+    return np.minimum(end, n) - np.maximum(start, 0)
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Any = None) -> Tensor:
-    """Window means (padding counts as zeros, as PyTorch's default count_include_pad=True)."""
-    if ceil_mode or not count_include_pad or divisor_override is not None:
-        raise NotImplementedError("avg_pool2d: ceil_mode, count_include_pad=False and divisor_override are not "
-                                  "supported")
-    return _pool(input, kernel_size, stride, padding, 1, "mean", "avg_pool2d")
+    """Window means, divided like PyTorch: by the window clipped to the padded input (count_include_pad), to the
+    input (count_include_pad=False), or by divisor_override."""
+    x, unbatched = _batched(input, "avg_pool2d")
+    k, s, p, _, (OH, OW) = _pool_geom(x, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    if divisor_override is not None and int(divisor_override) <= 0:
+        raise ValueError(f"avg_pool2d: divisor_override must be positive, got {divisor_override!r}")
+    N, C, H, W = x.shape
+    cols, _, _ = _im2col(F.reshape(x, (N * C, 1, H, W)), k, s, p, (1, 1), (OH, OW))
+    ch = _window_counts(H, OH, k[0], s[0], p[0], count_include_pad)
+    cw = _window_counts(W, OW, k[1], s[1], p[1], count_include_pad)
+    if divisor_override is None and (ch == k[0]).all() and (cw == k[1]).all():
+        y = _reduce.reduce("mean", cols, 1, False, None)
+    else:
+        key = ("avgdiv", H, W, k, s, p, ceil_mode, count_include_pad, divisor_override)
+        build = (lambda: np.full(OH * OW, 1.0 / int(divisor_override))) if divisor_override is not None else \
+            (lambda: 1.0 / np.outer(ch, cw).reshape(-1))
+        y = _reduce.reduce("sum", cols, 1, False, None) * _const(key, build, x.dtype, x.device)
+    y = F.reshape(y, (N, C, OH, OW))
+    return F.squeeze(y, 0) if unbatched else y
 
 
-_POOL_MATS: dict[Any, Tensor] = {}
+def _adaptive_size(x: Tensor, output_size: Any, what: str) -> tuple[int, int]:
+    H, W = x.shape[-2:]
+    oh, ow = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    oh, ow = H if oh is None else int(oh), W if ow is None else int(ow)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"{what}: output_size must be positive, got {output_size!r}")
+    return oh, ow
 
 
-def _adaptive_matrix(n: int, m: int, dtype: _dt.DType, device: Any) -> Tensor:
+def _adaptive_matrix(n: int, m: int) -> np.ndarray:
     """(m, n) averaging matrix of PyTorch's adaptive windows [floor(i n / m), ceil((i + 1) n / m))."""
-    key = (n, m, dtype, device)
-    t = _POOL_MATS.get(key)
-    if t is None:
-        a = np.zeros((m, n), dtype=np.float64)
-        for i in range(m):
-            lo, hi = (i * n) // m, -((-(i + 1) * n) // m)
-            a[i, lo:hi] = 1.0 / (hi - lo)
-        t = _POOL_MATS[key] = Tensor.from_numpy(a, dtype, device)
-    return t
+    a = np.zeros((m, n), dtype=np.float64)
+    for i in range(m):
+        lo, hi = (i * n) // m, -((-(i + 1) * n) // m)
+        a[i, lo:hi] = 1.0 / (hi - lo)
+    return a
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
     """Average over PyTorch's adaptive windows: A_h @ x @ A_w^T with constant averaging matrices."""
     _check(input, 3, "adaptive_avg_pool2d")
     H, W = input.shape[-2:]
-    oh, ow = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
-    oh, ow = H if oh is None else int(oh), W if ow is None else int(ow)
-    if oh <= 0 or ow <= 0:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be positive, got {output_size!r}")
+    oh, ow = _adaptive_size(input, output_size, "adaptive_avg_pool2d")
     if H % oh == 0 and W % ow == 0:
         return avg_pool2d(input, (H // oh, W // ow))
-    ah = _adaptive_matrix(H, oh, input.dtype, input.device)
-    aw = _adaptive_matrix(W, ow, input.dtype, input.device)
+    ah = _const(("adaptive", H, oh), lambda: _adaptive_matrix(H, oh), input.dtype, input.device)
+    aw = _const(("adaptive", W, ow), lambda: _adaptive_matrix(W, ow), input.dtype, input.device)
     return F.matmul(F.matmul(ah, input), F.transpose(aw, 0, 1))
+
+
+# -- 1-d pooling: the 2-d ops on (N, C, 1, L) -------------------------------------------
+def _one(v: Any, fill: int) -> tuple[int, int]:
+    """A 1-d size (an int or a 1-tuple) as the 2-d pair (fill, v)."""
+    if isinstance(v, (tuple, list)):
+        if len(v) != 1:
+            raise ValueError(f"expected an int or a 1-tuple, got {v!r}")
+        v = v[0]
+    return fill, int(v)
+
+
+def _squeeze_h(r: Any) -> Any:
+    return tuple(F.squeeze(t, -2) for t in r) if isinstance(r, tuple) else F.squeeze(r, -2)
+
+
+def _lift(input: Tensor, what: str) -> Tensor:  # noqa: A002
+    _check(input, 2, what)
+    return F.unsqueeze(input, -2)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """1-d window maxima of (N, C, L) (and their int64 indices along L)."""
+    st = None if stride is None or stride == () or stride == [] else _one(stride, 1)
+    return _squeeze_h(max_pool2d(_lift(input, "max_pool1d"), _one(kernel_size, 1), st, _one(padding, 0),
+                                 _one(dilation, 1), ceil_mode, return_indices))
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """1-d window means of (N, C, L)."""
+    st = None if stride is None or stride == () or stride == [] else _one(stride, 1)
+    return _squeeze_h(avg_pool2d(_lift(input, "avg_pool1d"), _one(kernel_size, 1), st, _one(padding, 0), ceil_mode,
+                                 count_include_pad))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+    """Average of (N, C, L) over PyTorch's adaptive windows."""
+    return _squeeze_h(adaptive_avg_pool2d(_lift(input, "adaptive_avg_pool1d"), _one(output_size, 1)))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+    """Maxima of (N, C, L) over PyTorch's adaptive windows (and their indices along L)."""
+    return _squeeze_h(adaptive_max_pool2d(_lift(input, "adaptive_max_pool1d"), _one(output_size, 1),
+                                          return_indices))
 
 
 # -- modules --------------------------------------------------------------------------
@@ -261,28 +406,39 @@ class Conv1d(_ConvNd):
         return conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
 
-class MaxPool2d(Module):
+class _MaxPoolNd(Module):
+    _fn: Any = None
+
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
                  return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride or kernel_size, padding, \
-            dilation
+        self.kernel_size, self.stride = kernel_size, stride if (stride is not None) else kernel_size
+        self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, x: Tensor) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                          self.return_indices)
+    def forward(self, x: Tensor) -> Any:
+        return type(self)._fn(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                              self.return_indices)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, " \
                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
 
 
+class MaxPool2d(_MaxPoolNd):
+    _fn = staticmethod(max_pool2d)
+
+
+class MaxPool1d(_MaxPoolNd):
+    _fn = staticmethod(max_pool1d)
+
+
 class AvgPool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: Any = None) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        self.kernel_size, self.stride = kernel_size, stride if (stride is not None) else kernel_size
+        self.padding = padding
         self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
@@ -293,17 +449,60 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
+class AvgPool1d(Module):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride if (stride is not None) else kernel_size
+        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+
+    def forward(self, x: Tensor) -> Tensor:
+        return avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptivePool(Module):
+    _fn: Any = None
+
     def __init__(self, output_size: Any) -> None:
         super().__init__()
         self.output_size = output_size
 
     def forward(self, x: Tensor) -> Tensor:
-        return adaptive_avg_pool2d(x, self.output_size)
+        return type(self)._fn(x, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
 
-__all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "MaxPool2d", "adaptive_avg_pool2d", "avg_pool2d",
-           "conv1d", "conv2d", "max_pool2d"]
+class AdaptiveAvgPool2d(_AdaptivePool):
+    _fn = staticmethod(adaptive_avg_pool2d)
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    _fn = staticmethod(adaptive_avg_pool1d)
+
+
+class _AdaptiveMaxPool(_AdaptivePool):
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor) -> Any:
+        return type(self)._fn(x, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    _fn = staticmethod(adaptive_max_pool2d)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    _fn = staticmethod(adaptive_max_pool1d)
+
+
+__all__ = ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
+           "AvgPool2d", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
+           "max_pool1d", "max_pool2d"]

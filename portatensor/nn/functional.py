@@ -448,9 +448,21 @@ __all__ = [
 ]
 
 # -- convolution and pooling (nn/conv.py) ---------------------------------------------
-from .conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d  # noqa: E402
+from .conv import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    max_pool1d,
+    max_pool2d,
+)
 
-__all__ += ["adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "max_pool2d"]
+__all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "avg_pool1d",
+            "avg_pool2d", "conv1d", "conv2d", "max_pool1d", "max_pool2d"]
 
 # -- batch / group norm (nn/normattn.py) ----------------------------------------------
 from .normattn import batch_norm, group_norm  # noqa: E402
