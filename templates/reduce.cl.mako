@@ -16,6 +16,42 @@
 ## latency of one scalar add chain.
 <%namespace name="c" file="_common.mako"/>
 
+## Complex accumulators (float2 / double2): a scalar init would fill both
+## lanes, so it becomes (init, 0); a value is converted to the accumulator's
+## complex type before combining. A real accumulator over complex values
+## (all, any, count_nonzero) sees each value's truth: nonzero real or
+## imaginary part.
+<%def name="includes(*dts)">\
+<%include file="dtypes.h"/>
+% if any(c.attr.COMPUTE[dt] in c.attr.COMPLEX for dt in dts):
+<%include file="complex.h"/>
+% endif
+</%def>
+
+<%def name="acc_init(acc, init)">\
+<% at = c.attr.COMPUTE[acc] %>\
+% if at in c.attr.COMPLEX:
+${at} acc = (${at})(${init}, 0);\
+% else:
+${at} acc = ${init};\
+% endif
+</%def>
+
+<%def name="load_value(inp, acc, ptr, off)">\
+<%
+    at = c.attr.COMPUTE[acc]
+    it = c.attr.COMPUTE[inp]
+%>\
+% if at in c.attr.COMPLEX:
+        const ${at} v = ${c.attr.to_compute(inp, at, capture(c.load, inp, ptr, off))};
+% elif it in c.attr.COMPLEX:
+        const ${it} z = ${c.load(inp, ptr, off)};
+        const int v = z.x != 0 || z.y != 0;
+% else:
+        const ${it} v = ${c.load(inp, ptr, off)};
+% endif
+</%def>
+
 <%def name="index_setup(idx, krank)">\
     ${idx} base = src_off;
     ${idx} krem = o;
@@ -78,7 +114,7 @@
     it = c.attr.COMPUTE[inp]
     ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")] + common_params(idx, krank, rank)
 %>\
-<%include file="dtypes.h"/>
+${includes(inp, acc)}
 #define PT_COMBINE(acc, v) (${combine})
 ${d.kernel("reduce", ps)}
 {
@@ -87,7 +123,7 @@ ${d.kernel("reduce", ps)}
     const ${idx} o = gid / nchunks;
     const ${idx} ch = gid - o * nchunks;
 ${index_setup(idx, krank)}
-    ${at} acc = ${init};
+    ${acc_init(acc, init)}
 ${range_setup(idx, layout)}
 % if vec:
     ${it}8 va = (${it}8)(${init});
@@ -112,7 +148,7 @@ ${range_setup(idx, layout)}
 % else:
     for (${idx} r = r0; r < r1; r += rstep) {
 ${offset_of(idx, rank)}
-        const ${it} v = ${c.load(inp, "src", "off")};
+${load_value(inp, acc, "src", "off")}
         acc = PT_COMBINE(acc, v);
     }
 % endif
@@ -179,6 +215,9 @@ ${offset_of(idx, rank)}
 ## ``part`` (nout x nchunks); each work-item then adds the totals of the chunks
 ## before its own and scans its chunk. The axis is the only reduced dim; the
 ## output is contiguous with the axis last-but-kept (its own strides).
+## The first element of a row is taken as it is, not combined with init, as
+## NumPy's accumulate does: (1+0j) * (inf+0j) would be inf+nanj, and
+## 0 + -0.0 would lose the sign.
 <%def name="scan(dtypes, rank, krank, inp, acc, out, init, combine, idx64, has_part, include_initial)">\
 <%
     idx = "long" if idx64 else "int"
@@ -191,7 +230,7 @@ ${offset_of(idx, rank)}
     ps += [("scalar", idx, f"okst{k}") for k in range(krank)]
     ps.append(("scalar", idx, "ost"))
 %>\
-<%include file="dtypes.h"/>
+${includes(inp, acc)}
 #define PT_COMBINE(acc, v) (${combine})
 ${d.kernel("scan", ps)}
 {
@@ -211,7 +250,7 @@ ${index_setup(idx, krank)}
 %   endif
 % endfor
     }
-    ${at} acc = ${init};
+    ${acc_init(acc, init)}
 % if has_part:
     for (${idx} j = 0; j < ch; j++) {
         const ${at} v = part[o * nchunks + j];
@@ -225,8 +264,8 @@ ${index_setup(idx, krank)}
 % endif
     for (${idx} r = r0; r < r1; r++) {
 ${offset_of(idx, rank)}
-        const ${it} v = ${c.load(inp, "src", "off")};
-        acc = PT_COMBINE(acc, v);
+${load_value(inp, acc, "src", "off")}
+        if (r == 0) acc = v; else acc = PT_COMBINE(acc, v);
 % if include_initial:
         ${c.store(out, "out", "obase + (r + 1) * ost", "acc")}
 % else:

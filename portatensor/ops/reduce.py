@@ -21,6 +21,10 @@ MIN_CHUNK = 4096
 # Ops whose combine is lane-wise arithmetic, so the 8-wide vector loop applies.
 _VEC_OPS = frozenset({"sum", "prod", "mean"})
 _VEC_DTYPES = frozenset({"float32", "float64", "int32", "int64", "uint32", "uint64"})
+# Combine steps that differ for a complex accumulator (see _combine).
+_COMPLEX_COMBINE = {"prod": "cmul(acc, v)"}
+# Reductions the standard defines only for real values: complex has no order.
+_ORDERED = frozenset({"max", "min"})
 
 
 def _sum_dtype(d: _dt.DType) -> tuple[_dt.DType, _dt.DType]:
@@ -49,6 +53,22 @@ def _extreme(d: _dt.DType, low: bool) -> str:
     if d is _dt.int64 and low:
         return "(-9223372036854775807L - 1)"
     return f"{v}{'UL' if d.kind == 'u' and d.bits == 64 else ('L' if d.bits == 64 else '')}"
+
+
+def _combine(op: ReduceOp, acc: _dt.DType) -> str:
+    """op's combine step for accumulator dtype acc.
+
+    NOTE: ``*`` on float2/double2 is lane-wise, so a complex product needs the
+    complex multiply of kernels_cl/complex.h; ``+`` is already right.
+    """
+    return _COMPLEX_COMBINE.get(op.name, op.combine) if acc.kind == "c" else op.combine
+
+
+def _check_complex_dtype(name: str, x: Tensor, res: _dt.DType) -> None:
+    """A complex input cannot accumulate into a real dtype (the standard forbids complex -> real casts)."""
+    if x.dtype.kind == "c" and res.kind != "c":
+        raise TypeError(f"{name}: cannot accumulate a {x.dtype.name} array in {res.name}; "
+                        f"take real() or abs() first")
 
 
 def _target_items(device: Any) -> int:
@@ -92,9 +112,9 @@ def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _d
     layout = _layout(device)
     vec = (layout == "chunked" and op.name in _VEC_OPS and len(rshape) == 1 and rst == (1,)
            and inp.name in _VEC_DTYPES and _compute_dtype(inp) is acc)
-    init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False))
+    init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False)) if op.name in _ORDERED else op.init
     spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
-                           acc=acc.name, out=out.name, init=init, combine=op.combine,
+                           acc=acc.name, out=out.name, init=init, combine=_combine(op, acc),
                            final=op.final if final else "acc", layout=layout, idx64=idx64, vec=vec)
     kernel = device.kernel(spec)
     chunk = -(-R // nchunks)
@@ -116,21 +136,20 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
     op = REDUCE[name]
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name}: complex reductions are not supported yet")
+    if x.dtype.kind == "c" and name in _ORDERED:
+        raise TypeError(f"{name}: complex arrays ({x.dtype.name}) have no order")
     if name in ("sum", "prod"):
         acc, res = _sum_dtype(x.dtype)
         if dtype is not None:
             res = _dt.as_dtype(dtype)
             acc = _compute_dtype(res)
+        _check_complex_dtype(name, x, res)
     elif name in ("all", "any"):
         acc = res = _dt.bool_
     elif name == "count_nonzero":
         acc = res = _dt.default_index
     else:  # max, min, mean
         acc, res = _compute_dtype(x.dtype), x.dtype
-    if res.kind == "c":
-        raise TypeError(f"{name}: complex reductions are not supported yet")
     device = x.device
     device.check_dtype(res)
     axes, out_shape = _axes_and_shape(x, axis, keepdims)
@@ -142,7 +161,8 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     if nout == 0:
         return out
     if R == 0:
-        return fill_(out, {"prod": 1, "all": True, "mean": float("nan")}.get(name, 0))
+        nan = complex("nan+nanj") if res.kind == "c" else float("nan")
+        return fill_(out, {"prod": 1, "all": True, "mean": nan}.get(name, 0))
     nchunks = _nchunks(device, nout, R)
     if nchunks == 1:
         _launch(device, op, x._storage, x.offset, out._storage, x.dtype, acc, res, geo, 1, R, True)
@@ -156,11 +176,17 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     return out
 
 
-def _check_real(name: str, x: Tensor, kinds: str = "biuf") -> None:
+_KIND_NAMES = {"b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",
+               "c": "complex floating"}
+
+
+def _check_kinds(name: str, x: Tensor, kinds: str = "biuf") -> None:
+    """Raise TypeError unless x is a Tensor whose dtype kind is in kinds (real numeric by default)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
     if x.dtype.kind not in kinds:
-        raise TypeError(f"{name} does not support {x.dtype.name} arrays")
+        raise TypeError(f"{name} does not support {x.dtype.name} arrays (the standard allows "
+                        f"{', '.join(_KIND_NAMES[k] for k in kinds)} dtypes)")
 
 
 def sum(x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
@@ -175,19 +201,19 @@ def prod(x: Tensor, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = 
 
 def max(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Largest element over the given axes; NaN if any element is NaN."""
-    _check_real("max", x)
+    _check_kinds("max", x)
     return reduce("max", x, axis, keepdims)
 
 
 def min(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Smallest element over the given axes; NaN if any element is NaN."""
-    _check_real("min", x)
+    _check_kinds("min", x)
     return reduce("min", x, axis, keepdims)
 
 
 def mean(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over the given axes (floating-point arrays only)."""
-    _check_real("mean", x, "f")
+    """Arithmetic mean over the given axes (real or complex floating-point arrays)."""
+    _check_kinds("mean", x, "fc")
     return reduce("mean", x, axis, keepdims)
 
 
@@ -197,7 +223,7 @@ _SQRT = ElementwiseOp("sqrt", 1, "numeric", "sqrt(a)", "f")
 
 def var(x: Tensor, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Tensor:
     """Variance over the given axes, divided by N - correction (floating-point arrays only)."""
-    _check_real("var", x, "f")
+    _check_kinds("var", x, "f")
     if not isinstance(correction, (int, float)) or isinstance(correction, bool) or correction < 0:
         raise ValueError(f"var: correction must be a non-negative number, got {correction!r}")
     axes, _ = _axes_and_shape(x, axis, keepdims)
@@ -213,6 +239,7 @@ def var(x: Tensor, /, *, axis: Any = None, correction: float = 0.0, keepdims: bo
 
 def std(x: Tensor, /, *, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Tensor:
     """Standard deviation over the given axes (square root of var)."""
+    _check_kinds("std", x, "f")
     v = var(x, axis=axis, correction=correction, keepdims=keepdims)
     return run(ELEMENTWISE.get("sqrt", _SQRT), (v,)) if v.size else v
 
@@ -233,7 +260,7 @@ def count_nonzero(x: Tensor, /, *, axis: Any = None, keepdims: bool = False) -> 
 
 
 def _arg(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
-    _check_real(name, x)
+    _check_kinds(name, x)
     device = x.device
     if axis is None:
         if not x.is_contiguous():
@@ -290,7 +317,7 @@ def argmin(x: Tensor, /, *, axis: int | None = None, keepdims: bool = False) -> 
 
 
 def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_initial: bool) -> Tensor:
-    _check_real(f"cumulative_{name}", x)
+    _check_kinds(f"cumulative_{name}", x, "biufc")
     device = x.device
     if axis is None:
         if x.ndim > 1:
@@ -305,8 +332,7 @@ def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_init
     if dtype is not None:
         res = _dt.as_dtype(dtype)
         acc = _compute_dtype(res)
-    if res.kind == "c":
-        raise TypeError(f"cumulative_{name}: complex dtypes are not supported yet")
+    _check_complex_dtype(f"cumulative_{name}", x, res)
     device.check_dtype(res)
     out_shape = list(x.shape)
     out_shape[ax] += 1 if include_initial else 0
@@ -332,7 +358,7 @@ def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_init
         part = Tensor.empty((nout, nchunks), acc, device)
         _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False)
     spec = KernelSpec.make("reduce", "scan", (x.dtype.name,), rank=len(rshape), krank=krank, inp=x.dtype.name,
-                           acc=acc.name, out=res.name, init=op.init, combine=op.combine, idx64=idx64,
+                           acc=acc.name, out=res.name, init=op.init, combine=_combine(op, acc), idx64=idx64,
                            has_part=part is not None, include_initial=include_initial)
     chunk = -(-R // nchunks)
     args = [out._storage.buf, x._storage.buf] + ([part._storage.buf] if part is not None else [])

@@ -217,3 +217,138 @@ def test_cumulative_dtypes_and_long(device):
     b = _rand((2, 20000), "uint8")
     assert_close(R.cumulative_sum(pt.asarray(b, device=device), axis=1, dtype=pt.int32), np.cumsum(b, 1, np.int32))
     assert R.cumulative_sum(pt.asarray(np.zeros(0, np.float32), device=device), include_initial=True).shape == (1,)
+
+
+# -- complex: sum/prod/mean/cumulative keep the complex dtype; ordered and variance reductions raise --------------
+
+
+def _crand(shape, dtype):
+    return (RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)).astype(dtype)
+
+
+def _complex_dtypes(device):
+    return ["complex64", "complex128"] if device.info.fp64 else ["complex64"]
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "mean"])
+def test_complex_reductions_axes(device, name):
+    for dtype in _complex_dtypes(device):
+        a = _crand((3, 4, 5), dtype)
+        if name == "prod":
+            a = (1 + 0.3 * a).astype(dtype)
+        A = pt.asarray(a, device=device)
+        for axis in AXES:
+            got = getattr(R, name)(A, axis=axis)
+            assert got.dtype.name == dtype
+            assert_close(got, getattr(np, name)(a, axis=axis), scale=60)
+        # keepdims on a transposed, negative- and step-strided view
+        v = a[::-1, :, ::2].transpose(2, 0, 1)
+        V = pt.permute_dims(A[::-1, :, ::2], (2, 0, 1))
+        for axis in (None, 0, (1, 2)):
+            assert_close(getattr(R, name)(V, axis=axis, keepdims=True),
+                         getattr(np, name)(v, axis=axis, keepdims=True), scale=60)
+
+
+def test_complex_sum_dtypes(device):
+    a = _crand((4, 6), "complex64")
+    A = pt.asarray(a, device=device)
+    ints = np.arange(6, dtype=np.int8).reshape(2, 3)
+    got = R.sum(pt.asarray(ints, device=device), axis=1, dtype=pt.complex64)
+    assert got.dtype is pt.complex64
+    assert_close(got, ints.sum(axis=1, dtype=np.complex64))
+    if device.info.fp64:
+        got = R.prod(A, axis=0, dtype=pt.complex128)
+        assert got.dtype is pt.complex128
+        assert_close(got, a.astype(np.complex128).prod(axis=0), scale=10)
+    with pytest.raises(TypeError, match="complex64.*float32"):
+        R.sum(A, dtype=pt.float32)
+    with pytest.raises(TypeError, match="complex64"):
+        R.cumulative_prod(A, axis=0, dtype=pt.int64)
+
+
+def test_complex_empty_and_zero_d(device):
+    e = np.zeros((0, 3), dtype=np.complex64)
+    E = pt.asarray(e, device=device)
+    for name in ("sum", "prod"):
+        for axis in (None, 0, 1):
+            got = getattr(R, name)(E, axis=axis)
+            assert got.dtype is pt.complex64
+            assert_close(got, getattr(np, name)(e, axis=axis))
+    with np.errstate(invalid="ignore"), pytest.warns(RuntimeWarning):
+        want = np.mean(e, axis=0)
+    assert_close(R.mean(E, axis=0), want)  # nan+nanj, as NumPy
+    assert_close(R.mean(E, axis=1), np.mean(e, axis=1))
+    assert R.cumulative_sum(E, axis=0, include_initial=True).shape == (1, 3)
+    s = pt.asarray(np.complex64(2 - 3j), device=device)
+    for name in ("sum", "prod", "mean"):
+        assert_close(getattr(R, name)(s), np.complex64(2 - 3j))
+
+
+def test_complex_special_values(device):
+    inf, nan = np.inf, np.nan
+    a = np.array([[1 + 1j, inf + 0j, 2 - 1j],
+                  [complex(nan, 0), 1j, 3 + 0j],
+                  [complex(0, -inf), complex(1, inf), -2j],
+                  [complex(inf, 1), complex(-inf, 0), 0.5 + 0j]], dtype=np.complex64)
+    A = pt.asarray(a, device=device)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for axis in (None, 0, 1):
+            for name in ("sum", "prod"):
+                assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(a, axis=axis), scale=4)
+            # mean divides each part by the count (C99 Annex G: complex / real is lane-wise), where
+            # NumPy's complex division would turn inf+0j into inf+nanj.
+            s, n = np.sum(a, axis=axis), a.size // np.sum(a, axis=axis).size
+            want = np.empty_like(s)
+            want.real, want.imag = s.real / n, s.imag / n
+            assert_close(R.mean(A, axis=axis), want, scale=4)
+        assert_close(R.cumulative_sum(A, axis=1), np.cumsum(a, axis=1))
+        assert_close(R.cumulative_prod(A, axis=1), np.cumprod(a, axis=1))
+
+
+def test_complex_truth_reductions(device):
+    a = np.array([[0j, 1j, 1 + 0j], [0j, 0j, complex(np.nan, 0)], [-0.0 + 0j, 2 + 2j, 0j]], dtype=np.complex64)
+    A = pt.asarray(a, device=device)
+    for axis in (None, 0, 1):
+        for name in ("all", "any"):
+            got = getattr(R, name)(A, axis=axis)
+            assert got.dtype is pt.bool
+            assert_close(got, getattr(np, name)(a, axis=axis))
+        assert_close(R.count_nonzero(A, axis=axis), np.count_nonzero(a, axis=axis))
+
+
+def test_complex_cumulative(device):
+    for dtype in _complex_dtypes(device):
+        a = (1 + 0.2 * _crand((3, 4, 5), dtype)).astype(dtype)
+        A = pt.asarray(a, device=device)
+        for name in ("sum", "prod"):
+            fn, ref = getattr(R, f"cumulative_{name}"), getattr(np, f"cum{name}")
+            for axis in (0, -1):
+                got = fn(A, axis=axis)
+                assert got.dtype.name == dtype
+                assert_close(got, ref(a, axis=axis), scale=20)
+            got = fn(A[:, ::-1, 1::2], axis=1, include_initial=True)
+            init = np.full((3, 1, 2), 1 if name == "prod" else 0, dtype)
+            assert_close(got, np.concatenate([init, ref(a[:, ::-1, 1::2], axis=1)], axis=1), scale=20)
+
+
+def test_complex_two_stage_and_vecdot(device):
+    a = _crand((2, 30000), "complex64")
+    A = pt.asarray(a, device=device)
+    want = a.astype(np.complex128)
+    for name in ("sum", "mean"):
+        for axis in (None, 1):
+            assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(want, axis=axis), "complex64", scale=2000)
+    assert_close(R.cumulative_sum(A, axis=1), np.cumsum(want, axis=1), "complex64", scale=20000)
+    b = _crand((30000,), "complex64")
+    assert_close(pt.vecdot(A, pt.asarray(b, device=device)), np.vecdot(want, b.astype(np.complex128)),
+                 "complex64", scale=2000)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "argmax", "argmin", "var", "std"])
+def test_complex_unordered_raise(device, name):
+    A = pt.asarray(_crand((2, 3), "complex64"), device=device)
+    with pytest.raises(TypeError, match="complex64"):
+        getattr(R, name)(A, axis=0)
+    if name in ("max", "min"):
+        with pytest.raises(TypeError, match="complex64"):
+            R.reduce(name, A)
