@@ -11,9 +11,24 @@
 ## to GLSL, unlike #pragma unroll). Rows and columns past M and N are clamped
 ## on load and skipped on store; BVEC says B's rows are contiguous (b_sn == 1)
 ## so whole vectors load at once where a block lies inside N.
+##
+## CONV=True turns it into an implicit-GEMM convolution (no im2col buffer):
+## A is the weight (groups x O/G x K), B the zero-padded input image and each
+## of B's rows k = (channel, ki, kj) starts at kofs[k] in the image, column
+## l = (oh, ow) at oh * s_row + ow * SW. The batch runs over images x groups.
 <%namespace name="c" file="_common.mako"/>
 
 <%def name="vtype(ct, w)">${ct}${w if w > 1 else ""}</%def>
+
+<%!
+    def krow(kk, conv):
+        """Where row k of B starts, relative to a column's address."""
+        return f"kofs[{kk}]" if conv else f"({kk}) * b_sk"
+
+    def bcol(n, conv):
+        """The address of column n of B in row 0."""
+        return f"bbase + (({n}) / OW) * s_row + (({n}) % OW) * SW" if conv else f"bbase + ({n}) * b_sn"
+%>
 
 ## A vector of VW values of B for columns n .. n+VW-1 of row k, from global.
 <%def name="bvec_global(b, ct, VW, base, BVEC)">\
@@ -26,7 +41,7 @@ convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
 % endif
 </%def>
 
-<%def name="xgemm(dtypes, rank, a, b, out, compute, WM, WN, VW, LX, LY, TK, LA, LB, UNROLL, BVEC, idx64)">\
+<%def name="xgemm(dtypes, rank, a, b, out, compute, WM, WN, VW, LX, LY, TK, LA, LB, UNROLL, BVEC, idx64, CONV=False)">\
 <%
     idx = "long" if idx64 else "int"
     ct = c.attr.COMPUTE[compute]
@@ -41,6 +56,9 @@ convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
           ("scalar", "int", "beta"),
           ("scalar", idx, "a_off"), ("scalar", idx, "a_bs"), ("scalar", idx, "a_sm"), ("scalar", idx, "a_sk"),
           ("scalar", idx, "b_off"), ("scalar", idx, "b_bs"), ("scalar", idx, "b_sk"), ("scalar", idx, "b_sn")]
+    if CONV:
+        ps += [("in", "int", "kofs"), ("scalar", idx, "OW"), ("scalar", idx, "s_row"), ("scalar", idx, "SW"),
+               ("scalar", idx, "G"), ("scalar", idx, "b_gs")]
     def lane(j, v):
         # element v of accumulator vector j
         return f"acc{j}" if VW == 1 else f"acc{j}.s{'0123456789abcdef'[v]}"
@@ -54,8 +72,13 @@ ${d.kernel("xgemm", ps)}
 % if not staged:
     if (n0 >= N || m0 >= M) return;
 % endif
+% if CONV:
+    const ${idx} abase = a_off + (bt % G) * a_bs;
+    const ${idx} bbase = b_off + (bt / G) * b_bs + (bt % G) * b_gs;
+% else:
     const ${idx} abase = a_off + bt * a_bs;
     const ${idx} bbase = b_off + bt * b_bs;
+% endif
 % for i in range(WM):
     const ${idx} ar${i} = abase + min(m0 + ${i}, M - 1) * a_sm;
 % endfor
@@ -65,16 +88,24 @@ ${d.kernel("xgemm", ps)}
 %   endfor
 % endfor
 % if staged:
-${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx)}
+${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx, CONV)}
 % else:
-    if (${"n0 + " + str(WN) + " <= N" if BVEC and VW > 1 else "0"}) {
-        const ${idx} bp = bbase + n0;
-        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, True, BVEC)}
+<%
+    if not (BVEC and VW > 1):
+        fast = "0"
+    elif CONV:
+        fast = f"n0 + {WN} <= N && SW == 1 && (n0 % OW) + {WN} <= OW"
+    else:
+        fast = f"n0 + {WN} <= N"
+%>\
+    if (${fast}) {
+        const ${idx} bp = ${bcol("n0", CONV)};
+        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, True, BVEC, CONV)}
     } else {
 %   for jj in range(WN):
-        const ${idx} bc${jj} = bbase + min(n0 + ${jj}, N - 1) * b_sn;
+        const ${idx} bc${jj} = ${bcol(f"min(n0 + {jj}, N - 1)", CONV)};
 %   endfor
-        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, False, BVEC)}
+        ${k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, False, BVEC, CONV)}
     }
 % endif
     const ${idx} cbase = bt * M * N;
@@ -96,29 +127,29 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 </%def>
 
 ## The k loop over global memory, unrolled UNROLL times with a remainder loop.
-<%def name="k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, vec, BVEC)">
+<%def name="k_loop(a, b, ct, WM, NV, VW, UNROLL, idx, vec, BVEC, CONV)">
         ${idx} k = k0;
 % if UNROLL > 1:
         for (; k + ${UNROLL} <= k1; k += ${UNROLL}) {
 %   for u in range(UNROLL):
-            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, f"k + {u}")}
+            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, f"k + {u}", CONV)}
 %   endfor
         }
 % endif
         for (; k < k1; ++k) {
-            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, "k")}
+            ${k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, "k", CONV)}
         }
 </%def>
 
-<%def name="k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, kk)">
+<%def name="k_step(a, b, ct, WM, NV, VW, idx, vec, BVEC, kk, CONV)">
         {
 % for j in range(NV):
 %   if vec:
-            const ${vtype(ct, VW)} y${j} = ${bvec_global(b, ct, VW, f"bp + ({kk}) * b_sk + {j * VW}", BVEC)};
+            const ${vtype(ct, VW)} y${j} = ${bvec_global(b, ct, VW, f"bp + {krow(kk, CONV)} + {j * VW}", BVEC)};
 %   elif VW == 1:
-            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + ({kk}) * b_sk")});
+            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + {krow(kk, CONV)}")});
 %   else:
-            const ${vtype(ct, VW)} y${j} = (${vtype(ct, VW)})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + ({kk}) * b_sk").strip() + ")" for v in range(VW))});
+            const ${vtype(ct, VW)} y${j} = (${vtype(ct, VW)})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + {krow(kk, CONV)}").strip() + ")" for v in range(VW))});
 %   endif
 % endfor
 % for i in range(WM):
@@ -133,7 +164,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 </%def>
 
 ## The k loop with the work-group's A and/or B tile staged in local memory.
-<%def name="staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx)">
+<%def name="staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx, CONV)">
     const int lid = (int)${d.local_id(1)} * ${LX} + (int)${d.local_id(0)};
     const ${idx} gm0 = (${idx})${d.group_id(1)} * ${TILE_M};
     const ${idx} gn0 = (${idx})${d.group_id(0)} * ${TILE_N};
@@ -147,7 +178,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 % endif
 % if not LB:
 %   for jj in range(WN):
-    const ${idx} bc${jj} = bbase + min(n0 + ${jj}, N - 1) * b_sn;
+    const ${idx} bc${jj} = ${bcol(f"min(n0 + {jj}, N - 1)", CONV)};
 %   endfor
 % endif
     for (${idx} kt = k0; kt < k1; kt += ${TK}) {
@@ -162,7 +193,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
         for (int e = lid; e < ${TK * TILE_N}; e += ${LX * LY}) {
             const int kk = e / ${TILE_N}, nn = e - kk * ${TILE_N};
             const ${idx} gk = kt + kk, gn = min(gn0 + nn, N - 1);
-            Bs[e] = gk < k1 ? (${ct})(${c.load(b, "B", "bbase + gk * b_sk + gn * b_sn")}) : (${ct})0;
+            Bs[e] = gk < k1 ? (${ct})(${c.load(b, "B", bcol("gn", CONV) + " + " + krow("gk", CONV))}) : (${ct})0;
         }
 % endif
         ${d.barrier()};
@@ -174,9 +205,9 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 %   elif LB:
             const ${ct} y${j} = Bs[kk * ${TILE_N} + ln0 + ${j}];
 %   elif VW == 1:
-            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + (kt + kk) * b_sk")});
+            const ${ct} y${j} = (${ct})(${c.load(b, "B", f"bc{j} + " + krow("kt + kk", CONV))});
 %   else:
-            const ${VT} y${j} = (${VT})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + (kt + kk) * b_sk").strip() + ")" for v in range(VW))});
+            const ${VT} y${j} = (${VT})(${", ".join("(" + ct + ")(" + capture(c.load, b, "B", f"bc{j * VW + v} + " + krow("kt + kk", CONV)).strip() + ")" for v in range(VW))});
 %   endif
 % endfor
 % for i in range(WM):

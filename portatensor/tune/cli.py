@@ -1,13 +1,17 @@
 """`portatensor tune`: search, store and show tuned configs for a device.
 
-    portatensor tune [--device SEL] [--family gemm|all] [--dtype float32,...]
-                     [--shapes 1024,2048x2048x512,...] [--budget SECONDS]
+    portatensor tune [--device SEL] [--family gemm,conv|all] [--dtype float32,...]
+                     [--shapes 1024,2048x2048x512,32x64x56x56x64,...] [--budget SECONDS]
                      [--strategy auto|exhaustive|random|local] [--resume] [--json]
     portatensor tune show | clear | export FILE | import FILE
 
 Tuning writes each problem's best config to the device's database as soon as
 it is found, so Ctrl-C keeps what was found and every later program (even one
 already running) uses it.
+
+Shapes: N or MxNxK is a GEMM; NxCxHxWxO[xK] a conv2d forward (batch N, C -> O
+channels, H x W images, K x K kernel, default 3, stride 1, padding K // 2).
+Each family takes the shapes of its form, or its defaults when none is given.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["main", "tune_gemm"]
+__all__ = ["main", "tune_problem"]
 
-FAMILIES = ("gemm",)
-DEFAULT_SHAPES = "1024,2048"
+FAMILIES = ("gemm", "conv")
+DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64"}
 DEFAULT_BUDGET_S = 240.0
 
 
@@ -41,7 +45,8 @@ class Outcome:
     def row(self) -> dict[str, Any]:
         f = self.problem.flops
         return {
-            "family": "gemm", "problem": self.problem.label, "default_s": self.default_s, "tuned_s": self.tuned_s,
+            "family": self.problem.family, "problem": self.problem.label,
+            "default_s": self.default_s, "tuned_s": self.tuned_s,
             "default_gflops": f / self.default_s / 1e9 if math.isfinite(self.default_s) else 0.0,
             "tuned_gflops": f / self.tuned_s / 1e9 if math.isfinite(self.tuned_s) else 0.0,
             "speedup": self.default_s / self.tuned_s if self.tuned_s > 0 else math.inf,
@@ -49,16 +54,40 @@ class Outcome:
         }
 
 
-def _parse_shapes(text: str) -> list[tuple[int, int, int]]:
-    shapes = []
+def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
+    """--shapes text as {family: [dims, ...]}: GEMM (M, N, K) and conv (N, C, H, W, O, K) entries."""
+    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": []}
     for part in text.split(","):
-        dims = [int(x) for x in part.strip().lower().split("x") if x]
+        try:
+            dims = [int(x) for x in part.strip().lower().split("x") if x]
+        except ValueError:
+            dims = []
         if len(dims) == 1:
             dims = dims * 3
-        if len(dims) != 3 or min(dims) <= 0:
-            raise ValueError(f"--shapes: {part!r} is not N or MxNxK with positive sizes")
-        shapes.append((dims[0], dims[1], dims[2]))
+        if len(dims) == 5:
+            dims.append(3)
+        if len(dims) not in (3, 6) or min(dims) <= 0:
+            raise ValueError(f"--shapes: {part!r} is not N, MxNxK or NxCxHxWxO[xK] with positive sizes")
+        shapes["gemm" if len(dims) == 3 else "conv"].append(tuple(dims))
     return shapes
+
+
+def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) -> list[Any]:
+    """The problems to tune, in order: each family's shapes (or its defaults) per dtype."""
+    from portatensor.tune.measure import ConvProblem, GemmProblem
+
+    given = _parse_shapes(text) if text else None
+    problems: list[Any] = []
+    for family in families:
+        shapes = given[family] if given else _parse_shapes(DEFAULT_SHAPES[family])[family]
+        for dt in dtypes:
+            for dims in shapes:
+                if family == "gemm":
+                    problems.append(GemmProblem(dims[0], dims[1], dims[2], dt))
+                else:
+                    n, c, h, w, o, k = dims
+                    problems.append(ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt))
+    return problems
 
 
 class _Progress:
@@ -80,9 +109,12 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def tune_gemm(device: Any, problem: Any, budget_s: float, strategy: str = "auto", worker: Any = None,
-              progress: bool = True, db: Any = None, resume: bool = False) -> Outcome:
-    """Search GEMM configs for one problem; store the best in the device's DB."""
+def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "auto", worker: Any = None,
+                 progress: bool = True, db: Any = None, resume: bool = False) -> Outcome:
+    """Search configs for one GEMM or conv problem; store the best in the device's DB.
+
+    conv2d is implicit GEMM on the same parameters, so both search the GEMM space.
+    """
     from portatensor.tune import gemm as G
     from portatensor.tune import strategies as S
     from portatensor.tune.lookup import device_db
@@ -92,8 +124,7 @@ def tune_gemm(device: Any, problem: Any, budget_s: float, strategy: str = "auto"
     limits = G.limits_of(device.info)
     space = G.gemm_space(limits)
     db = db or device_db(device)
-    dtypes = (problem.dtype,) * 3
-    shape = (problem.M, problem.N, problem.K)
+    dtypes, layout, shape = problem.db_key
     own = worker is None
     worker = worker or Worker(device.info.selector)
     default = space.default(limits)
@@ -112,7 +143,7 @@ def tune_gemm(device: Any, problem: Any, budget_s: float, strategy: str = "auto"
 
         bar = _Progress(problem.label, problem.flops, progress)
         starts = [default]
-        old = db.get("gemm", dtypes, problem.layout, shape) if resume else None
+        old = db.get(problem.family, dtypes, layout, shape) if resume else None
         if old is not None and space.is_valid(old.config, limits):
             starts.insert(0, old.config)
         if strategy == "exhaustive":
@@ -132,8 +163,8 @@ def tune_gemm(device: Any, problem: Any, budget_s: float, strategy: str = "auto"
             if m.seconds < tuned_s:
                 tuned, tuned_s = t.config, m.seconds
         if math.isfinite(tuned_s):
-            db.record("gemm", dtypes, problem.layout, shape, tuned, tuned_s, gflops=problem.flops / tuned_s / 1e9,
-                      keep_better=resume)
+            db.record(problem.family, dtypes, layout, shape, tuned, tuned_s,
+                      gflops=problem.flops / tuned_s / 1e9, keep_better=resume)
         return Outcome(problem, before.seconds, tuned_s, tuned.as_dict(), len(result.trials), result.stopped_reason)
     finally:
         if own:
@@ -151,7 +182,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
 
 def _cmd_tune(args: argparse.Namespace) -> int:
     from portatensor.runtime.device import get_device
-    from portatensor.tune.measure import GemmProblem, Worker
+    from portatensor.tune.measure import Worker
 
     device = get_device(args.device)
     families = FAMILIES if args.family in ("all", None) else tuple(f.strip() for f in args.family.split(","))
@@ -163,17 +194,19 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     dtypes = [d.strip() for d in args.dtype.split(",")]
     for dt in dtypes:
         if dt not in ("float32", "float64", "float16"):
-            print(f"tune: GEMM tunes float32, float64 and float16, not {dt!r}", file=sys.stderr)
+            print(f"tune: GEMM and conv tune float32, float64 and float16, not {dt!r}", file=sys.stderr)
             return 2
         if dt == "float64" and not device.info.fp64:
             print(f"tune: {device} has no float64", file=sys.stderr)
             return 2
     try:
-        shapes = _parse_shapes(args.shapes)
+        problems = _problems(families, dtypes, args.shapes)
     except ValueError as exc:
         print(f"tune: {exc}", file=sys.stderr)
         return 2
-    problems = [GemmProblem(m, n, k, dt) for dt in dtypes for (m, n, k) in shapes]
+    if not problems:
+        print(f"tune: none of --shapes is a {' or '.join(families)} shape (see --help)", file=sys.stderr)
+        return 2
     per = args.budget / len(problems)
     show = not args.json
     if show:
@@ -184,8 +217,8 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     with Worker(device.info.selector) as worker:
         for problem in problems:
             try:
-                rows.append(tune_gemm(device, problem, per, args.strategy, worker, progress=show,
-                                      resume=args.resume).row())
+                rows.append(tune_problem(device, problem, per, args.strategy, worker, progress=show,
+                                         resume=args.resume).row())
             except KeyboardInterrupt:
                 interrupted = True
                 break
@@ -264,7 +297,8 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--force", action="store_true", help="accept a file from another device")
     p.add_argument("--family", default="gemm", help="comma-separated families, or all")
     p.add_argument("--dtype", default="float32", help="comma-separated dtypes")
-    p.add_argument("--shapes", default=DEFAULT_SHAPES, help="comma-separated N or MxNxK")
+    p.add_argument("--shapes", default=None,
+                   help="comma-separated N or MxNxK (GEMM), NxCxHxWxO[xK] (conv); default: each family's own")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_S, help="seconds for the whole search")
     p.add_argument("--strategy", default="auto", choices=("auto", "exhaustive", "random", "local"))
     p.add_argument("--resume", action="store_true", help="start from stored results and keep better ones")

@@ -128,13 +128,19 @@ def layout_of(a_sm: int, a_sk: int, b_sk: int, b_sn: int) -> str:
     return a + b
 
 
-def xgemm_spec(config: Config, a: str, b: str, out: str, compute: str, bvec: bool, idx64: bool) -> KernelSpec:
-    """The kernel spec of one config for these dtypes (bvec: B's rows are contiguous)."""
+def xgemm_spec(config: Config, a: str, b: str, out: str, compute: str, bvec: bool, idx64: bool,
+               conv: bool = False) -> KernelSpec:
+    """The kernel spec of one config for these dtypes (bvec: B's rows are contiguous).
+
+    conv=True builds the implicit-GEMM convolution on the same config (B is
+    the padded image; see templates/xgemm.cl.mako).
+    """
     t = {name: config[name] for name in PARAMS if name != "KC"}
     if t["WN"] % t["VW"]:
         raise ValueError(f"GEMM config {config}: WN={t['WN']} is not a multiple of VW={t['VW']}")
+    flags = {"CONV": True} if conv else {}
     return KernelSpec.make("xgemm", "xgemm", (out,), rank=1, tunables=t, a=a, b=b, out=out,
-                           compute=compute, BVEC=bool(bvec), idx64=bool(idx64))
+                           compute=compute, BVEC=bool(bvec), idx64=bool(idx64), **flags)
 
 
 @dataclass(frozen=True)
@@ -155,11 +161,15 @@ class GemmPlan:
     launches: tuple[GemmLaunch, ...]
 
 
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
 def plan(config: Config, M: int, N: int, K: int, batch: int, out: str) -> GemmPlan:
     """The launches for C (batch x M x N) = A @ B with this config."""
     wm, wn, lx, ly = config["WM"], config["WN"], config["LX"], config["LY"]
-    gx = -(-(-(-N // wn)) // lx) * lx
-    gy = -(-(-(-M // wm)) // ly) * ly
+    gx = _ceil_div(_ceil_div(N, wn), lx) * lx
+    gy = _ceil_div(_ceil_div(M, wm), ly) * ly
     kc = int(config["KC"])
     # NOTE: accumulating through C in float16 would round K/KC times.
     if kc <= 0 or kc >= K or out == "float16":

@@ -84,7 +84,9 @@ def family_defaults() -> dict[tuple[str, str], dict[str, Any]]:
 
     table: dict[tuple[str, str], dict[str, Any]] = dict(_db.DEFAULTS)
     for vendor, cfg in VENDOR_DEFAULTS.items():
+        # conv2d is implicit GEMM on the same parameters.
         table[("gemm", vendor)] = dict(cfg)
+        table[("conv", vendor)] = dict(cfg)
     return table
 
 

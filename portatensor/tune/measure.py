@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GemmProblem", "Measurement", "Worker"]
+__all__ = ["ConvProblem", "GemmProblem", "Measurement", "Worker"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class GemmProblem:
     dtype: str = "float32"
     layout: str = "nn"
     batch: int = 1
+    family = "gemm"
 
     @property
     def flops(self) -> float:
@@ -44,6 +45,49 @@ class GemmProblem:
     def label(self) -> str:
         b = f"{self.batch}x" if self.batch > 1 else ""
         return f"{b}{self.M}x{self.N}x{self.K} {self.dtype} {self.layout}"
+
+    @property
+    def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+        """(dtypes, layout, shape) under which the tuning DB stores this problem."""
+        return (self.dtype,) * 3, self.layout, (self.M, self.N, self.K)
+
+
+@dataclass(frozen=True)
+class ConvProblem:
+    """One conv2d forward to time: batch N, C -> O channels, H x W images, KH x KW kernels."""
+
+    N: int
+    C: int
+    H: int
+    W: int
+    O: int  # noqa: E741 - the conventional name
+    KH: int = 3
+    KW: int = 3
+    stride: int = 1
+    padding: int = 1
+    dtype: str = "float32"
+    family = "conv"
+
+    @property
+    def out_hw(self) -> tuple[int, int]:
+        return ((self.H + 2 * self.padding - self.KH) // self.stride + 1,
+                (self.W + 2 * self.padding - self.KW) // self.stride + 1)
+
+    @property
+    def flops(self) -> float:
+        oh, ow = self.out_hw
+        return 2.0 * self.N * self.O * self.C * self.KH * self.KW * oh * ow
+
+    @property
+    def label(self) -> str:
+        return (f"conv {self.N}x{self.C}x{self.H}x{self.W}->{self.O} {self.KH}x{self.KW}"
+                f"{f' s{self.stride}' if self.stride != 1 else ''} {self.dtype}")
+
+    @property
+    def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+        """The key conv2d_forward looks up: (O, OH*OW, C*KH*KW) in layout 'nchw'."""
+        oh, ow = self.out_hw
+        return (self.dtype,) * 3, "nchw", (self.O, oh * ow, self.C * self.KH * self.KW)
 
 
 @dataclass
@@ -74,12 +118,13 @@ class Worker:
         child.close()
         self._conn = parent
 
-    def measure(self, problem: GemmProblem, config: dict[str, Any], reps: int = 5,
+    def measure(self, problem: GemmProblem | ConvProblem, config: dict[str, Any], reps: int = 5,
                 cutoff_s: float = math.inf, timeout_s: float | None = None) -> Measurement:
         """Build, check and time one config; inf with the reason if anything fails."""
         if self._proc is None or not self._proc.is_alive():
             self._start()
-        job = {"problem": problem.__dict__, "config": dict(config), "reps": reps, "cutoff": cutoff_s}
+        job = {"family": problem.family, "problem": problem.__dict__, "config": dict(config), "reps": reps,
+               "cutoff": cutoff_s}
         try:
             self._conn.send(job)
             if not self._conn.poll(timeout_s or self.timeout_s):
@@ -153,17 +198,24 @@ class _WorkerState:
         self.shim = _Shim(self.device, self.queue)
         self.key: Any = None
 
-    def _prepare(self, p: dict[str, Any]) -> None:
+    def _prepare(self, family: str, p: dict[str, Any]) -> None:
+        import numpy as np
+
+        key = (family, tuple(sorted(p.items())))
+        if key == self.key:
+            return
+        rng = np.random.default_rng(0)
+        (self._prepare_gemm if family == "gemm" else self._prepare_conv)(p, rng)
+        self.device.synchronize()
+        self.key = key
+
+    def _prepare_gemm(self, p: dict[str, Any], rng: Any) -> None:
         import numpy as np
 
         import portatensor as pt
         from portatensor.tensor import Tensor
 
-        key = tuple(sorted(p.items()))
-        if key == self.key:
-            return
         M, N, K, nb, dt, layout = p["M"], p["N"], p["K"], p["batch"], p["dtype"], p["layout"]
-        rng = np.random.default_rng(0)
         ta, tb = layout[0] == "t", layout[1] == "t"
         A = rng.uniform(-1, 1, (nb, K, M) if ta else (nb, M, K)).astype(dt)
         B = rng.uniform(-1, 1, (nb, N, K) if tb else (nb, K, N)).astype(dt)
@@ -176,16 +228,42 @@ class _WorkerState:
         self.c = Tensor.empty((nb, M, N), getattr(pt, dt), self.device)
         self.ag = (0, M * K, 1, M) if ta else (0, M * K, K, 1)
         self.bg = (0, N * K, 1, K) if tb else (0, N * K, N, 1)
-        self.device.synchronize()
-        self.key = key
 
-    def _launch(self, config: Any, p: dict[str, Any]) -> float:
+    def _prepare_conv(self, p: dict[str, Any], rng: Any) -> None:
+        import numpy as np
+
+        import portatensor as pt
+        from portatensor.ops import conv as _conv
+        from portatensor.tensor import Tensor
+
+        problem = ConvProblem(**p)
+        dt, s, pad = p["dtype"], p["stride"], p["padding"]
+        x = rng.uniform(-1, 1, (p["N"], p["C"], p["H"], p["W"])).astype(dt)
+        w = rng.uniform(-1, 1, (p["O"], p["C"], p["KH"], p["KW"])).astype(dt)
+        wide = np.float64 if dt != "float16" else np.float32
+        xp = np.pad(x.astype(wide), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        win = np.lib.stride_tricks.sliding_window_view(xp, (p["KH"], p["KW"]), axis=(2, 3))[:, :, ::s, ::s]
+        self.ref = np.einsum("nchwij,ocij->nohw", win, w.astype(wide), optimize=True)
+        self.w = pt.asarray(w, device=self.device)
+        self.xp = _conv._padded(pt.asarray(x, device=self.device), (pad, pad))
+        oh, ow = problem.out_hw
+        self.c = Tensor.empty((p["N"], p["O"], oh, ow), getattr(pt, dt), self.device)
+        self.kofs = _conv._row_offsets(self.device, p["C"], p["KH"], p["KW"], self.xp.shape[2], self.xp.shape[3],
+                                       1, 1)
+        self.conv_args = (ow, (s, s))
+
+    def _launch(self, family: str, config: Any, p: dict[str, Any]) -> float:
+        from portatensor.ops.conv import run_xconv
         from portatensor.ops.linalg import run_xgemm
         from portatensor.runtime import opencl
 
         dt = p["dtype"]
-        events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
-                           dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
+        if family == "gemm":
+            events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
+                               dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
+        else:
+            ow, stride = self.conv_args
+            events = run_xconv(self.shim, config, self.c, self.w, self.xp, self.kofs, 1, ow, stride, False)
         opencl.wait(events[-1])
         start = opencl.event_times(events[0])[2]
         end = opencl.event_times(events[-1])[3]
@@ -197,10 +275,10 @@ class _WorkerState:
         from portatensor.runtime import opencl
         from portatensor.tune.space import Config
 
-        p = job["problem"]
-        self._prepare(p)
+        family, p = job.get("family", "gemm"), job["problem"]
+        self._prepare(family, p)
         config = Config.from_dict(job["config"])
-        self._launch(config, p)  # build + first launch + check
+        self._launch(family, config, p)  # build + first launch + check
         got = np.empty(self.ref.shape, dtype=p["dtype"])
         opencl.read(self.queue, got, self.c._storage.buf)
         scale = float(np.abs(self.ref).max()) or 1.0
@@ -208,8 +286,8 @@ class _WorkerState:
         tol = {"float16": 1e-2, "float32": 1e-4, "float64": 1e-10}.get(p["dtype"], 1e-4)
         if not err <= tol:
             return math.inf, f"wrong result (relative error {err:.3g} > {tol:g})", []
-        runs = [self._launch(config, p)]
+        runs = [self._launch(family, config, p)]
         if runs[0] > job["cutoff"]:
             return runs[0], None, runs
-        runs += [self._launch(config, p) for _ in range(max(0, job["reps"] - 1))]
+        runs += [self._launch(family, config, p) for _ in range(max(0, job["reps"] - 1))]
         return statistics.median(runs), None, runs

@@ -68,6 +68,7 @@ def test_cli_show_export_import_clear(tmp_path, capsys):
 def test_cli_rejects_bad_arguments(capsys):
     from portatensor.tune.cli import main
 
-    assert main(["--family", "conv"]) == 2
+    assert main(["--family", "winograd"]) == 2
+    assert main(["--family", "conv", "--shapes", "64"]) == 2  # no conv shape given
     assert main(["--dtype", "int8"]) == 2
     assert main(["--shapes", "0x3"]) == 2
