@@ -10,9 +10,9 @@ from __future__ import annotations
 from .. import dtypes as _dt
 from ..codegen import KernelSpec
 from ..runtime.launch import launch
+from ..tensor import Tensor
 from ..tune import gemm as _gemm
 from ..tune.lookup import tuned_config
-from ..tensor import Tensor
 from ..views import broadcast_shapes, broadcast_strides, collapse_dims
 from .creation import fill_
 from .elementwise import INDEX32_LIMIT, contiguous
@@ -283,14 +283,17 @@ def vector_norm(x: Tensor, /, *, axis: _Any = None, keepdims: bool = False, ord:
 
 
 def matrix_norm(x: Tensor, /, *, keepdims: bool = False, ord: _Any = "fro") -> Tensor:  # noqa: A002
-    """The matrix norm of the last two axes: 'fro', 1, -1, inf, -inf (2, -2 and 'nuc' need svd)."""
+    """The matrix norm of the last two axes: 'fro', 'nuc', 1, -1, 2, -2, inf, -inf (2, -2, 'nuc' via svdvals)."""
     _need("matrix_norm", x)
     _float_input("matrix_norm", x)
     if x.ndim < 2:
         raise ValueError(f"matrix_norm needs at least 2 dimensions, got shape {x.shape}")
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"matrix_norm(ord={ord!r}) needs singular values; portatensor has no device "
-                                  "svd yet")
+    if ord == "nuc" or ord in (2, -2):
+        from .factor import svdvals
+
+        s = svdvals(x)
+        r = _red.sum(s, axis=-1) if ord == "nuc" else s[..., 0 if ord == 2 else -1]
+        return r[..., None, None] if keepdims else r
     a = _ew("abs", x)
     if ord == "fro":
         r = _ew("sqrt", _red.sum(_ew("multiply", a, a), axis=(-2, -1), keepdims=keepdims, dtype=a.dtype))
@@ -331,13 +334,15 @@ def cross(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
 
 
 def matrix_power(x: Tensor, n: int, /) -> Tensor:
-    """x (square in its last two axes) raised to the integer power n >= 0, by repeated squaring."""
+    """x (square in its last two axes) raised to the integer power n by repeated squaring (of inv(x) for n < 0)."""
     _need("matrix_power", x)
     n = _operator.index(n)
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"matrix_power needs square matrices, got shape {x.shape}")
     if n < 0:
-        raise NotImplementedError("matrix_power with a negative exponent needs inv, which has no device kernel yet")
+        from .factor import inv
+
+        x, n = inv(x), -n
     if n == 0:
         from .creation import eye
 

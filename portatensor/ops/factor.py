@@ -1,0 +1,305 @@
+"""Matrix factorisations on the device: templates/factor.cl.mako, one work-group per matrix.
+
+Each routine copies its input stack into a contiguous buffer of the compute
+type (float32, or float64 on devices with fp64; float16 and bfloat16 compute in
+float32 and are cast back) and runs one kernel per routine and dtype over it,
+whatever the matrix size. What the standard composes from a factorisation
+(inv and solve from LU, pinv and matrix_rank from the SVD) composes device
+kernels here too; nothing computes on the host.
+
+Complex input is not supported by these routines yet: it raises TypeError.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..codegen import KernelSpec
+from ..runtime.launch import launch
+from ..tensor import Tensor
+from ..views import broadcast_shapes
+from .creation import eye
+from .elementwise import apply, astype, contiguous
+from .manipulate import broadcast_to, matrix_transpose
+
+
+class EighResult(NamedTuple):
+    eigenvalues: Tensor
+    eigenvectors: Tensor
+
+
+class QRResult(NamedTuple):
+    Q: Tensor
+    R: Tensor
+
+
+class SlogdetResult(NamedTuple):
+    sign: Tensor
+    logabsdet: Tensor
+
+
+class SVDResult(NamedTuple):
+    U: Tensor
+    S: Tensor
+    Vh: Tensor
+
+
+# NOTE: the kernels tree-reduce across the work-group, so its size is a power of two; 64 lanes cover the rows of
+# the matrices these routines meet (larger ones loop) without idling most of a CPU work-group.
+_MAX_WG = 64
+
+
+def _wg(device: Any) -> int:
+    limit = min(_MAX_WG, device.info.max_work_group_size, device.info.max_work_item_sizes[0])
+    return 1 << (limit.bit_length() - 1)
+
+
+def _run(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any]) -> None:
+    """Launch entry of factor.cl.mako over nb matrices, one work-group each."""
+    wg = _wg(device)
+    kernel = device.kernel(KernelSpec.make("factor", entry, (dtype.name,), tunables={"wg": wg}))
+    launch(device, kernel, (nb * wg,), (wg,), args)
+
+
+def _compute_dtype(name: str, dtype: _dt.DType) -> _dt.DType:
+    if dtype.kind == "c":
+        raise TypeError(f"linalg.{name}: complex input ({dtype.name}) is not supported by this routine yet")
+    if dtype.kind != "f":
+        raise TypeError(f"linalg.{name} needs a floating-point array, got {dtype.name}")
+    return _dt.float64 if dtype is _dt.float64 else _dt.float32
+
+
+def _matrices(name: str, x: Any, square: bool) -> tuple[Tensor, _dt.DType, int]:
+    """(a contiguous compute-type copy of x, the compute dtype, the number of matrices); checks x."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"linalg.{name}: expected an array, got {type(x).__name__}")
+    ct = _compute_dtype(name, x.dtype)
+    if x.ndim < 2:
+        raise ValueError(f"linalg.{name} needs at least 2 dimensions, got shape {x.shape}")
+    if square and x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"linalg.{name} needs square matrices, got shape {x.shape}")
+    return astype(x, ct), ct, _count(x.shape[:-2])
+
+
+def _count(batch: tuple[int, ...]) -> int:
+    nb = 1
+    for s in batch:
+        nb *= s
+    return nb
+
+
+def _back(t: Tensor, dtype: _dt.DType) -> Tensor:
+    """t in the caller's dtype (float16/bfloat16 inputs were computed in float32)."""
+    return t if t.dtype is dtype else astype(t, dtype)
+
+
+def _eye_stack(n: int, batch: tuple[int, ...], dtype: _dt.DType, device: Any) -> Tensor:
+    return contiguous(broadcast_to(eye(n, dtype=dtype, device=device), batch + (n, n)))
+
+
+def cholesky(x: Tensor, /, *, upper: bool = False) -> Tensor:
+    """The Cholesky factor L (x = L L^T) of each symmetric positive-definite matrix, or U = L^T with upper=True.
+
+    Only the lower triangle of x is read; a matrix that is not positive definite gives NaNs.
+    """
+    a, _, nb = _matrices("cholesky", x, square=True)
+    if nb:
+        _run(a.device, "cholesky", a.dtype, nb, [a._storage.buf, x.shape[-1]])
+    if upper:
+        a = contiguous(matrix_transpose(a))
+    return _back(a, x.dtype)
+
+
+def _lu(a: Tensor, b: Tensor | None, nb: int) -> Tensor:
+    """LU-factorise the stack a in place (and solve a x = b in place); returns (..., 3): det, sign, log|det|."""
+    n = a.shape[-1]
+    res = Tensor.empty(a.shape[:-2] + (3,), a.dtype, a.device)
+    if nb:
+        k = 0 if b is None else b.shape[-1]
+        rhs = a if b is None or b.size == 0 else b
+        _run(a.device, "lu", a.dtype, nb, [a._storage.buf, rhs._storage.buf, res._storage.buf, n, k])
+    return res
+
+
+def det(x: Tensor, /) -> Tensor:
+    """The determinant of each square matrix (LU with partial pivoting)."""
+    a, _, nb = _matrices("det", x, square=True)
+    return _back(contiguous(_lu(a, None, nb)[..., 0]), x.dtype)
+
+
+def slogdet(x: Tensor, /) -> SlogdetResult:
+    """(sign, log|det|) of each square matrix; a singular one gives sign 0 and logabsdet -inf."""
+    a, _, nb = _matrices("slogdet", x, square=True)
+    res = _lu(a, None, nb)
+    return SlogdetResult(_back(contiguous(res[..., 1]), x.dtype), _back(contiguous(res[..., 2]), x.dtype))
+
+
+def inv(x: Tensor, /) -> Tensor:
+    """The inverse of each square matrix (LU with partial pivoting against the identity)."""
+    a, ct, nb = _matrices("inv", x, square=True)
+    n = x.shape[-1]
+    b = _eye_stack(n, x.shape[:-2], ct, x.device)
+    _lu(a, b, nb)
+    return _back(b, x.dtype)
+
+
+def solve(x1: Tensor, x2: Tensor, /) -> Tensor:
+    """The solution X of x1 X = x2 for each square matrix of x1.
+
+    x2 of shape (M,) is one right-hand side for every matrix (the result has shape (..., M));
+    otherwise x2 is a stack (..., M, K) whose stack dims broadcast against x1's.
+    """
+    if not isinstance(x2, Tensor):
+        raise TypeError(f"linalg.solve: expected an array for x2, got {type(x2).__name__}")
+    if not isinstance(x1, Tensor):
+        raise TypeError(f"linalg.solve: expected an array for x1, got {type(x1).__name__}")
+    dtype = _dt.result_type(x1.dtype, x2.dtype)
+    ct = _compute_dtype("solve", dtype)
+    if x1.ndim < 2 or x1.shape[-1] != x1.shape[-2]:
+        raise ValueError(f"linalg.solve needs square matrices in x1, got shape {x1.shape}")
+    if x1.device is not x2.device:
+        raise ValueError(f"linalg.solve: arrays are on different devices ({x1.device} and {x2.device})")
+    n = x1.shape[-1]
+    vector = x2.ndim == 1
+    rhs = x2[:, None] if vector else x2
+    if x2.ndim == 0 or rhs.shape[-2] != n:
+        raise ValueError(f"linalg.solve: x2 of shape {x2.shape} does not match x1 of shape {x1.shape}")
+    try:
+        batch = broadcast_shapes(x1.shape[:-2], rhs.shape[:-2])
+    except ValueError:
+        raise ValueError(f"linalg.solve: the stacks of shapes {x1.shape} and {x2.shape} do not broadcast") from None
+    a = astype(broadcast_to(x1, batch + (n, n)), ct)
+    b = astype(broadcast_to(rhs, batch + rhs.shape[-2:]), ct)
+    _lu(a, b, _count(batch))
+    return _back(b[..., 0] if vector else b, dtype)
+
+
+def _qr_into(a: Tensor, nb: int, kq: int, signfix: bool) -> Tensor:
+    """Householder QR of the stack a in place (a becomes R); returns the first kq columns of Q."""
+    m, n = a.shape[-2:]
+    q = Tensor.empty(a.shape[:-2] + (m, kq), a.dtype, a.device)
+    if nb and min(m, n):
+        tau = Tensor.empty(a.shape[:-2] + (min(m, n),), a.dtype, a.device)
+        _run(a.device, "qr", a.dtype, nb, [a._storage.buf, q._storage.buf, tau._storage.buf, m, n, kq, int(signfix)])
+    elif q.size:
+        q = contiguous(broadcast_to(eye(m, kq, dtype=a.dtype, device=a.device), q.shape))
+    return q
+
+
+def qr(x: Tensor, /, *, mode: str = "reduced") -> QRResult:
+    """The QR factorisation (Householder) of each matrix: mode 'reduced' (Q is M x K, K = min(M, N)) or 'complete'."""
+    if mode not in ("reduced", "complete"):
+        raise ValueError(f"linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    a, _, nb = _matrices("qr", x, square=False)
+    m, n = x.shape[-2:]
+    rows = min(m, n) if mode == "reduced" else m
+    q = _qr_into(a, nb, rows, signfix=False)
+    return QRResult(_back(q, x.dtype), _back(contiguous(a[..., :rows, :]), x.dtype))
+
+
+def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
+    a, ct, nb = _matrices(name, x, square=True)
+    n = x.shape[-1]
+    w = Tensor.empty(x.shape[:-1], ct, x.device)
+    v = Tensor.empty(x.shape, ct, x.device) if vectors else a
+    if nb:
+        _run(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, n, int(vectors)])
+    return _back(w, x.dtype), _back(v, x.dtype)
+
+
+def eigh(x: Tensor, /) -> EighResult:
+    """Eigenvalues (ascending) and eigenvectors (as columns) of each symmetric matrix (cyclic Jacobi).
+
+    Only the lower triangle of x is read, as NumPy does.
+    """
+    w, v = _eigh("eigh", x, True)
+    return EighResult(w, v)
+
+
+def eigvalsh(x: Tensor, /) -> Tensor:
+    """The eigenvalues (ascending) of each symmetric matrix (cyclic Jacobi, lower triangle read)."""
+    return _eigh("eigvalsh", x, False)[0]
+
+
+def _svd(name: str, x: Tensor, vectors: bool, full: bool) -> tuple[Tensor | None, Tensor, Tensor | None]:
+    """(U, S, Vh) of the stack x (U and Vh None without vectors), in the compute dtype."""
+    # NOTE: one-sided Jacobi wants at least as many rows as columns: a wide x factors as x^T = V S U^T instead.
+    wide = isinstance(x, Tensor) and x.ndim >= 2 and x.shape[-2] < x.shape[-1]
+    a, ct, nb = _matrices(name, matrix_transpose(x) if wide else x, square=False)
+    M, N = x.shape[-2:]
+    batch = x.shape[:-2]
+    m, n = a.shape[-2:]
+    s = Tensor.empty(batch + (n,), ct, x.device)
+    if n == 0:
+        if not vectors:
+            return None, s, None
+        u = _eye_stack(M, batch, ct, x.device) if full else Tensor.empty(batch + (M, 0), ct, x.device)
+        vh = _eye_stack(N, batch, ct, x.device) if full else Tensor.empty(batch + (0, N), ct, x.device)
+        return u, s, vh
+    v = Tensor.empty(batch + (n, n), ct, x.device) if vectors else a
+    if nb:
+        _run(a.device, "svd", ct, nb, [a._storage.buf, v._storage.buf, s._storage.buf, m, n, int(vectors)])
+    if not vectors:
+        return None, s, None
+    # The left vectors of zero singular values come out as zero columns: Householder QR of the normalised
+    # columns completes them to an orthonormal basis (of all m dims when full), signs fixed to keep the others.
+    left = _qr_into(a, nb, m if full else n, signfix=True)
+    if wide:
+        return v, s, contiguous(matrix_transpose(left))
+    return left, s, contiguous(matrix_transpose(v))
+
+
+def svd(x: Tensor, /, *, full_matrices: bool = True) -> SVDResult:
+    """U, S, Vh with x = U diag(S) Vh for each matrix, S descending (one-sided Jacobi).
+
+    With full_matrices U is M x M and Vh N x N, else M x K and K x N (K = min(M, N)).
+    """
+    u, s, vh = _svd("svd", x, True, bool(full_matrices))
+    assert u is not None and vh is not None
+    return SVDResult(_back(u, x.dtype), _back(s, x.dtype), _back(vh, x.dtype))
+
+
+def svdvals(x: Tensor, /) -> Tensor:
+    """The singular values of each matrix, descending."""
+    return _back(_svd("svdvals", x, False, False)[1], x.dtype)
+
+
+def _cutoff(name: str, s: Tensor, shape: tuple[int, ...], rtol: Any) -> Tensor | float:
+    """rtol times the largest singular value, shaped (..., 1) against s; rtol None means max(M, N) * eps."""
+    if rtol is None:
+        rtol = max(shape[-2:]) * float(np.finfo(s.dtype.np).eps)
+    elif isinstance(rtol, Tensor):
+        if rtol.dtype.kind != "f":
+            raise TypeError(f"linalg.{name}: rtol must be real floating-point, got {rtol.dtype.name}")
+        rtol = rtol[..., None]
+    elif not isinstance(rtol, int | float) or isinstance(rtol, bool):
+        raise TypeError(f"linalg.{name}: rtol must be a real number or an array, got {type(rtol).__name__}")
+    return apply("multiply", s[..., :1], rtol)
+
+
+def matrix_rank(x: Tensor, /, *, rtol: Any = None) -> Tensor:
+    """The number of singular values above rtol times the largest (rtol None: max(M, N) * eps), per matrix."""
+    from .reduce import sum as _sum
+
+    s = _svd("matrix_rank", x, False, False)[1]
+    keep = apply("greater", s, _cutoff("matrix_rank", s, x.shape, rtol))
+    return _sum(keep, axis=-1, dtype=_dt.default_int)
+
+
+def pinv(x: Tensor, /, *, rtol: Any = None) -> Tensor:
+    """The Moore-Penrose pseudo-inverse of each matrix via the SVD, singular values <= rtol * max(S) dropped."""
+    from .linalg import matmul
+    from .search import where
+
+    u, s, vh = _svd("pinv", x, True, False)
+    assert u is not None and vh is not None
+    inv_s = where(apply("greater", s, _cutoff("pinv", s, x.shape, rtol)), apply("reciprocal", s), 0.0)
+    scaled = apply("multiply", matrix_transpose(u), inv_s[..., :, None])
+    return _back(matmul(matrix_transpose(vh), scaled), x.dtype)
+
+
+__all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",
+           "matrix_rank", "pinv", "qr", "slogdet", "solve", "svd", "svdvals"]
