@@ -224,3 +224,8 @@ from ._utility_functions import diff  # noqa: E402
 
 __all__ += ["take", "take_along_axis", "nonzero", "searchsorted", "where", "unique_all", "unique_counts",
             "unique_inverse", "unique_values", "argsort", "sort", "diff"]
+
+# Fourier transforms (issue 3)
+from . import fft  # noqa: E402
+
+__all__ += ["fft"]
