@@ -225,6 +225,12 @@ from ._utility_functions import diff  # noqa: E402
 __all__ += ["take", "take_along_axis", "nonzero", "searchsorted", "where", "unique_all", "unique_counts",
             "unique_inverse", "unique_values", "argsort", "sort", "diff"]
 
+# PyTorch-style differentiable indexing and statistics (issue 4)
+from .autograd.indexing import gather, index_select, scatter_add  # noqa: E402
+from .autograd.stats import logsumexp  # noqa: E402
+
+__all__ += ["gather", "index_select", "logsumexp", "scatter_add"]
+
 # Fourier transforms (issue 3)
 from . import fft  # noqa: E402
 

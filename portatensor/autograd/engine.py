@@ -8,7 +8,8 @@ the nodes reachable from the outputs and one pass over them in reverse.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..tensor import Tensor
 
@@ -122,7 +123,7 @@ class Node:
         if self._freed:
             raise RuntimeError(f"{self.name}: trying to backward through the graph a second time; its saved "
                                "tensors were freed. Pass retain_graph=True to the first backward().")
-        for i, (t, v) in enumerate(zip(self._saved, self._versions)):
+        for i, (t, v) in enumerate(zip(self._saved, self._versions, strict=False)):
             if isinstance(t, Tensor) and t._storage.version != v:
                 raise RuntimeError(
                     f"one of the tensors needed for gradient computation has been modified by an in-place "
@@ -232,7 +233,7 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
                     g = contiguous(g) if not g.is_contiguous() else g + 0
                 meta.grad = g if meta.grad is None else meta.grad + g
 
-        for out, g in zip(outputs, grads):
+        for out, g in zip(outputs, grads, strict=False):
             if not needs_grad(out):
                 raise RuntimeError("element of the outputs does not require grad and has no grad_fn; did you "
                                    "forget requires_grad=True or run the forward under no_grad()?")
@@ -255,7 +256,7 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
             in_grads = node.backward(g)
             if not retain_graph:
                 node.release()
-            for meta, ig, like in zip(node.inputs, in_grads, node.shapes):
+            for meta, ig, like in zip(node.inputs, in_grads, node.shapes, strict=False):
                 if meta is not None and ig is not None:
                     deliver(meta, _fit(ig, like))
     finally:
@@ -287,7 +288,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         gs = [grad_outputs] if isinstance(grad_outputs, Tensor) else list(grad_outputs)
     res = run_backward(outs, gs, create_graph if retain_graph is None else retain_graph, create_graph, ins)
     assert res is not None
-    for t, r in zip(ins, res):
+    for t, r in zip(ins, res, strict=False):
         if r is None and not allow_unused:
             raise RuntimeError(f"one of the inputs (shape {t.shape}) was not used in the graph; pass "
                                "allow_unused=True to get None for it")

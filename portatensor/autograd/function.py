@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..ops import elementwise as _ew
 from ..ops import linalg as _linalg
@@ -246,7 +247,7 @@ class Cat(Function):
             dtype = result_type(dtype, x.dtype)
         out = Tensor.empty(tuple(shape), dtype, xs[0].device)
         start = 0
-        for x, n in zip(xs, ctx.sizes):
+        for x, n in zip(xs, ctx.sizes, strict=False):
             if n:
                 key = (slice(None),) * axis + (slice(start, start + n),)
                 _ew.run_into(_COPY, [x], RAW_GETITEM(out, key))
@@ -271,7 +272,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     nd = tensors[0].ndim
     axis = normalize_axis(dim, nd)
     for t in tensors[1:]:
-        if t.ndim != nd or any(a != b for i, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if i != axis):
+        if t.ndim != nd or any(a != b for i, (a, b) in enumerate(zip(t.shape, tensors[0].shape, strict=True))
+                               if i != axis):
             raise ValueError(f"cat: shapes {[x.shape for x in tensors]} differ outside dimension {axis}")
     return Cat.apply(axis, *tensors)
 
@@ -356,10 +358,10 @@ class ElementwiseNode(Node):
     def arg(self, i: int) -> Any:
         """Saved operand i (-1: the output), checked against in-place changes."""
         if self._freed:
-            self.saved_tensors  # raises the second-backward error
+            _ = self.saved_tensors  # raises the second-backward error
         t, v = self._saved[i], self._versions[i]
         if t.__class__ is Tensor and t._storage.version != v:
-            self.saved_tensors  # raises with the details
+            _ = self.saved_tensors  # raises with the details
         return t
 
 
@@ -426,7 +428,10 @@ def _unary(fn: Callable[[ElementwiseNode, Tensor], Tensor]) -> Callable:
 def _r_pow(n: ElementwiseNode, g: Tensor) -> Any:
     ni = n.needs_input_grad
     a, b = n.arg(0), n.arg(1)
-    ga = _ewr("pow_grad_a", g, a, b) if ni[0] else None
+    if GRAD.enabled and _scal(b):  # create_graph: composed of recorded ops so it differentiates again
+        ga = g * (_ewr("pow", a, b - 1.0) * b) if ni[0] else None
+    else:
+        ga = _ewr("pow_grad_a", g, a, b) if ni[0] else None
     gb = _ewr("pow_grad_b", g, a, b) if ni[1] else None
     return ga, gb
 
@@ -529,12 +534,28 @@ class ReduceNode(Node):
         if self.op == "mean":
             return (expand(g / float(max(R, 1)), self.xshape),)
         x, out = self.saved_tensors
-        o = expand(reshape(out, keep), self.xshape)
         if self.op == "prod":
-            return (expand(g, self.xshape) * o / x,)
+            return (expand(g, self.xshape) * _prod_of_others(x, self.axes),)
+        o = expand(reshape(out, keep), self.xshape)
         hit = _ewr("mask_eq", expand(_ones_like(g), self.xshape), x, o)
         cnt = _reduce.reduce("sum", hit, self.axes, True, None)
         return (_ewr("mask_eq", expand(g / cnt, self.xshape), x, o),)
+
+
+def _prod_of_others(x: Tensor, axes: tuple[int, ...]) -> Tensor:
+    """For each element, the product of the other elements of its reduced slice (exact with zeros).
+
+    NOTE: not recorded, so a second derivative through prod treats it as constant.
+    """
+    from ..ops.search import where as raw_where
+
+    e = ELEMENTWISE
+    zero = RAW_RUN(e["equal"], (x, 0.0))
+    pnz = RAW_REDUCE("prod", raw_where(zero, 1.0, x), axes, True, None)
+    nz = RAW_REDUCE("sum", _ew.astype(zero, x.dtype), axes, True, None)
+    at_zero = raw_where(RAW_RUN(e["equal"], (nz, 1.0)), pnz, 0.0)
+    elsewhere = raw_where(RAW_RUN(e["equal"], (nz, 0.0)), RAW_RUN(e["divide"], (pnz, raw_where(zero, 1.0, x))), 0.0)
+    return raw_where(zero, at_zero, elsewhere)
 
 
 def _ones_like(g: Tensor) -> Tensor:

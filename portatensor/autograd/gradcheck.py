@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,14 +34,15 @@ def gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6, 
         raise ValueError("gradcheck: no input requires grad")
     out = fn(*inputs)
     outs, weights = _scalarize(out, None)
-    ws = [asarray(w, dtype=o.dtype, device=o.device) for w, o in zip(weights, outs)]
+    ws = [asarray(w, dtype=o.dtype, device=o.device) for w, o in zip(weights, outs, strict=False)]
     analytic = grad(outs, [inputs[i] for i in idx], grad_outputs=ws, allow_unused=True)
 
     def f(vals: list[Any]) -> float:
         with no_grad():
             r = fn(*vals)
         rs, _ = _scalarize(r, weights)
-        return float(sum(np.sum(np.asarray(o.numpy(), dtype=np.float64) * w) for o, w in zip(rs, weights)))
+        pairs = zip(rs, weights, strict=True)
+        return float(sum(np.sum(np.asarray(o.numpy(), dtype=np.float64) * w) for o, w in pairs))
 
     ok = True
     for slot, i in enumerate(idx):

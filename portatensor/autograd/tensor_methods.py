@@ -15,10 +15,12 @@ from .. import dtypes as _dt
 from ..ops import elementwise as _ew
 from ..ops import linalg as _linalg
 from ..ops import reduce as _reduce
+from ..ops import search as _search
 from ..ops.table import ELEMENTWISE
 from ..tensor import Tensor
 from ..views import normalize_axes
-from . import engine, function as F
+from . import engine, indexing, stats
+from . import function as F
 from .engine import GRAD, Meta, needs_grad
 
 
@@ -102,7 +104,16 @@ def _grad_set(self: Tensor, value: Any) -> None:
 
 def _backward(self: Tensor, gradient: Any = None, retain_graph: Any = None, create_graph: bool = False,
               inputs: Any = None) -> None:
-    engine.run_backward([self], [gradient], create_graph if retain_graph is None else retain_graph, create_graph)
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is None:
+        engine.run_backward([self], [gradient], retain, create_graph)
+        return
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for t, g in zip(ins, engine.run_backward([self], [gradient], retain, create_graph, ins) or (), strict=False):
+        if g is not None:
+            if not (g.is_contiguous() and g.offset == 0):
+                g = F.RAW_RUN(ELEMENTWISE["copy"], (g,))
+            t._ag.grad = g if t._ag.grad is None else t._ag.grad + g
 
 
 def _retain_grad(self: Tensor) -> None:
@@ -115,6 +126,12 @@ def _sum(self: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None
          keepdims: bool = False) -> Tensor:
     ax = dim if dim is not None else axis
     return _reduce.reduce("sum", self, ax, keepdim or keepdims, dtype)
+
+
+def _prod(self: Tensor, dim: Any = None, keepdim: bool = False, dtype: Any = None, *, axis: Any = None,
+          keepdims: bool = False) -> Tensor:
+    ax = dim if dim is not None else axis
+    return _reduce.reduce("prod", self, ax, keepdim or keepdims, dtype)
 
 
 def mean(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: bool = False) -> Tensor:
@@ -327,6 +344,9 @@ def install() -> None:
     _ew.run = F.run
     _reduce.reduce = F.reduce
     _linalg.matmul = F.matmul
+    _reduce.var = stats.var
+    _reduce.std = stats.std
+    _search.where = indexing.where
     F.RAW_GETITEM = Tensor.__getitem__
     T = Tensor
     for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")):
@@ -335,7 +355,8 @@ def install() -> None:
         setattr(T, f"__i{dunder}__", _inplace(name, getattr(T, f"__i{dunder}__")))
     T.__matmul__ = lambda self, other: F.matmul(self, other)  # type: ignore[method-assign]
     T.__rmatmul__ = lambda self, other: F.matmul(other, self)  # type: ignore[method-assign]
-    T.__getitem__ = F.getitem  # type: ignore[method-assign]
+    T.__getitem__ = indexing.getitem  # type: ignore[method-assign]
+    T.__setitem__ = indexing.setitem  # type: ignore[method-assign]
     T.__pow__ = _pow  # type: ignore[attr-defined]
     T.__rpow__ = _rpow  # type: ignore[attr-defined]
     T.__abs__ = _unary("abs")  # type: ignore[attr-defined]
@@ -351,6 +372,16 @@ def install() -> None:
     T.retain_grad = _retain_grad  # type: ignore[attr-defined]
     T.sum = _sum  # type: ignore[attr-defined]
     T.mean = mean  # type: ignore[attr-defined]
+    T.prod = _prod  # type: ignore[attr-defined]
+    T.var = stats.var_method  # type: ignore[attr-defined]
+    T.std = stats.std_method  # type: ignore[attr-defined]
+    T.logsumexp = stats.logsumexp  # type: ignore[attr-defined]
+    T.gather = indexing.gather  # type: ignore[attr-defined]
+    T.scatter_add = indexing.scatter_add  # type: ignore[attr-defined]
+    T.index_select = indexing.index_select  # type: ignore[attr-defined]
+    T.masked_fill = indexing.masked_fill  # type: ignore[attr-defined]
+    T.masked_fill_ = indexing.masked_fill_  # type: ignore[attr-defined]
+    T.where = lambda self, condition, other: indexing.where(condition, self, other)  # type: ignore[attr-defined]
     T.max = _extremum("max")  # type: ignore[attr-defined]
     T.min = _extremum("min")  # type: ignore[attr-defined]
     T.argmax = _argx("argmax")  # type: ignore[attr-defined]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .optimizer import Optimizer
 
@@ -26,7 +27,7 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
         lrs = self.get_lr()
-        for g, lr in zip(self.optimizer.param_groups, lrs):
+        for g, lr in zip(self.optimizer.param_groups, lrs, strict=False):
             g["lr"] = lr
         self._last_lr = lrs
 
@@ -76,7 +77,7 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        return [b * f(self.last_epoch) for b, f in zip(self.base_lrs, self.lr_lambdas)]
+        return [b * f(self.last_epoch) for b, f in zip(self.base_lrs, self.lr_lambdas, strict=False)]
 
     def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}

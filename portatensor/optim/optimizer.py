@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd.engine import no_grad
@@ -106,7 +107,7 @@ class Optimizer:
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         params = [p for g in self.param_groups for p in g["params"]]
-        for g, sg in zip(self.param_groups, groups):
+        for g, sg in zip(self.param_groups, groups, strict=False):
             if len(g["params"]) != len(sg["params"]):
                 raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
                                  "optimizer's group")
