@@ -11,7 +11,7 @@
 ##
 ## Entries: radix (Stockham autosort pass, radix R in {2, 3, 4, 5, 7} unrolled
 ## at compile time), dft (one pass of any radix R given at run time, O(n R),
-## for the primes 11..64), chirp (Bluestein's pre/post chirp multiply and its
+## for the primes 11..64), twiddles (their table), chirp (Bluestein's pre/post chirp multiply and its
 ## filter) and hermitian (the full spectrum of a Hermitian signal for
 ## irfft/hfft). Lengths, strides and radices of dft are arguments, so one
 ## kernel per (entry, dtype, R) serves every shape.
@@ -37,6 +37,8 @@ inline ${T}2 pt_twiddle(long m, long L, int sign) {
     const ${T} t = (${T})(2 * m) / (${T})L;
     return (${T}2)(cospi(t), (${T})sign * sinpi(t));
 }
+/* A forward twiddle from the table (the twiddles entry), conjugated for sign +1. */
+inline ${T}2 pt_signed(${T}2 v, int sign) { return sign < 0 ? v : conj(v); }
 inline long pt_row(long b, long B2, long off, long s1, long s2) {
     return off + (b / B2) * s1 + (b % B2) * s2;
 }
@@ -67,8 +69,8 @@ inline long pt_row(long b, long B2, long off, long s1, long s2) {
     consts = [e for e in range(1, R) if 4 * e % R != 0]
 %>\
 ${helpers(T)}
-${d.kernel("radix", [("out", T2, "y"), ("in", T2, "x"), ("scalar", "long", "n"), ("scalar", "long", "Ns"),
-                     ("scalar", "int", "sign"), ("scalar", T, "scale")] + GEOMETRY)}
+${d.kernel("radix", [("out", T2, "y"), ("in", T2, "x"), ("in", T2, "w"), ("scalar", "long", "n"),
+                     ("scalar", "long", "Ns"), ("scalar", "int", "sign"), ("scalar", T, "scale")] + GEOMETRY)}
 {
     const long j = (long)${d.global_id(0)};
     const long b = (long)${d.global_id(1)};
@@ -86,8 +88,9 @@ ${d.kernel("radix", [("out", T2, "y"), ("in", T2, "x"), ("scalar", "long", "n"),
     ${T2} v${r} = (${T2})(0, 0);
     if (j + ${r} * m < in_len) v${r} = x[ib + (j + ${r} * m) * in_es];
 % endfor
+    const long ws = n / L;
 % for r in range(1, R):
-    v${r} = cmul(v${r}, pt_twiddle(k * ${r}, L, sign));
+    v${r} = cmul(v${r}, pt_signed(w[k * ${r} * ws], sign));
 % endfor
     const long ob = pt_row(b, B2, out_off, out_s1, out_s2);
     const long o = (j / Ns) * L + k;
@@ -102,26 +105,39 @@ ${d.kernel("radix", [("out", T2, "y"), ("in", T2, "x"), ("scalar", "long", "n"),
 <%def name="dft(dtypes, rank)">\
 <% T = REAL[dtypes[0]] %>\
 ${helpers(T)}
-${d.kernel("dft", [("out", T + "2", "y"), ("in", T + "2", "x"), ("scalar", "long", "n"), ("scalar", "long", "R"),
-                   ("scalar", "long", "Ns"), ("scalar", "int", "sign"), ("scalar", T, "scale")] + GEOMETRY)}
+${d.kernel("dft", [("out", T + "2", "y"), ("in", T + "2", "x"), ("in", T + "2", "w"), ("scalar", "long", "n"),
+                   ("scalar", "long", "R"), ("scalar", "long", "Ns"), ("scalar", "int", "sign"), ("scalar", T, "scale")]
+           + GEOMETRY)}
 {
     const long t = (long)${d.global_id(0)};
     const long b = (long)${d.global_id(1)};
     if (t >= n) return;
     const long m = n / R;
     const long q = t / m, j = t % m;
-    const long k = j % Ns, L = Ns * R, step = k + q * Ns;
+    const long k = j % Ns, L = Ns * R, step = k + q * Ns, ws = n / L;
     const long ib = pt_row(b, B2, in_off, in_s1, in_s2);
     ${T}2 acc = (${T}2)(0, 0);
     long e = 0;
     for (long r = 0; r < R; ++r) {
         const long i = j + r * m;
-        if (i < in_len) acc += cmul(x[ib + i * in_es], pt_twiddle(e, L, sign));
+        if (i < in_len) acc += cmul(x[ib + i * in_es], pt_signed(w[e * ws], sign));
         e += step;
         if (e >= L) e -= L;
     }
     const long o = (j / Ns) * L + k + q * Ns;
     if (o < out_len) y[pt_row(b, B2, out_off, out_s1, out_s2) + o * out_es] = acc * scale;
+}
+</%def>
+
+## The twiddle table of a length-n transform, w[m] = exp(-2 pi i m / n), read by radix and dft:
+## n sinpi/cospi pairs once instead of (R - 1) / R per element in every pass.
+<%def name="twiddles(dtypes, rank)">\
+<% T = REAL[dtypes[0]] %>\
+${helpers(T)}
+${d.kernel("twiddles", [("out", T + "2", "w"), ("scalar", "long", "n")])}
+{
+    const long m = (long)${d.global_id(0)};
+    if (m < n) w[m] = pt_twiddle(m, n, -1);
 }
 </%def>
 

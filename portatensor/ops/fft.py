@@ -4,7 +4,7 @@ A length factors into radices 4, 2, 3, 5, 7 (unrolled Stockham passes of
 templates/fft.cl.mako) and primes up to DIRECT_MAX (one O(n p) pass each);
 a length with a larger prime factor runs Bluestein's chirp-z algorithm on a
 power-of-two transform of size >= 2n - 1. One launch per pass, ping-pong
-buffers, twiddles computed in the kernel. The first pass reads the caller's
+buffers, twiddles from a table that one kernel computes per transform. The first pass reads the caller's
 view (cropping or zero padding it) and the last writes the result in its
 final layout, scaled by the norm.
 """
@@ -93,15 +93,19 @@ class _Run:
             return
         # NOTE: n == 1 still needs one pass: it copies, crops or pads, and scales.
         radices = radices or [1]
+        table = self.temp(1, n)
+        kernel = self.device.kernel(KernelSpec.make("fft", "twiddles", (self.dtype.name,)))
+        launch(self.device, kernel, (n,), None, [table._storage.buf, n])
+        w = table._storage.buf
         cur, Ns = src, 1
         for i, R in enumerate(radices):
             last = i == len(radices) - 1
             nxt = dst if last else Geometry.rows(self.temp(B, n), B2)
             s = scale if last else 1.0
             if R in UNROLLED:
-                self.rows("radix", (n // R, B), cur, nxt, [n, Ns, sign, s], B2, R=R)
+                self.rows("radix", (n // R, B), cur, nxt, [w, n, Ns, sign, s], B2, R=R)
             else:
-                self.rows("dft", (n, B), cur, nxt, [n, R, Ns, sign, s], B2)
+                self.rows("dft", (n, B), cur, nxt, [w, n, R, Ns, sign, s], B2)
             cur, Ns = nxt, Ns * R
 
     def bluestein(self, src: Geometry, dst: Geometry, n: int, sign: int, scale: float, B: int, B2: int) -> None:
