@@ -86,7 +86,14 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         device.check_dtype(d)
     shape = broadcast_shapes(*(t.shape for t in tensors)) if tensors else (out_shape or ())
     if out_shape is not None and out_shape != shape:
-        raise ValueError(f"{op.name}: result of shape {shape} cannot be written into an array of shape {out_shape}")
+        # NOTE: operands broadcast to a given output (x[0] = 0-d value, x[:] = row), never the output to them.
+        try:
+            fits = broadcast_shapes(shape, out_shape) == out_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{op.name}: result of shape {shape} cannot be written into an array of shape {out_shape}")
+        shape = out_shape
     size = 1
     for n in shape:
         size *= n
