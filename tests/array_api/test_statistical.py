@@ -339,6 +339,11 @@ def test_complex_two_stage_and_vecdot(device):
         for axis in (None, 1):
             assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(want, axis=axis), "complex64", scale=2000)
     assert_close(R.cumulative_sum(A, axis=1), np.cumsum(want, axis=1), "complex64", scale=20000)
+    # unit-modulus factors keep a long product finite: exp(i * sum of angles)
+    theta = RNG.uniform(-0.01, 0.01, size=(2, 30000))
+    u = np.exp(1j * theta).astype(np.complex64)
+    assert_close(R.prod(pt.asarray(u, device=device), axis=1), np.exp(1j * theta.sum(axis=1)), "complex64",
+                 scale=20000)
     b = _crand((30000,), "complex64")
     assert_close(pt.vecdot(A, pt.asarray(b, device=device)), np.vecdot(want, b.astype(np.complex128)),
                  "complex64", scale=2000)
