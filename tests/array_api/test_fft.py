@@ -37,7 +37,8 @@ def _check(got: pt.Tensor, want: np.ndarray, dtype: str, n: int) -> None:
     assert_close(host / m, want / m, dtype=dtype, scale=1 + math.log2(max(n, 1)))
 
 
-LENGTHS = [1, 2, 3, 8, 12, 17, 30, 97, 128, pytest.param(1000, marks=pytest.mark.slow),
+# 17: one direct pass; 143 = 11 * 13: two; 97 and 201 = 3 * 67: Bluestein; 1009: Bluestein on 2048.
+LENGTHS = [1, 2, 3, 8, 12, 17, 30, 97, 128, 143, 201, pytest.param(1000, marks=pytest.mark.slow),
            pytest.param(1009, marks=pytest.mark.slow), pytest.param(4096, marks=pytest.mark.slow)]
 
 
@@ -119,6 +120,18 @@ def test_axis(device: pt.Device, fn: str, axis: int) -> None:
     want = getattr(np.fft, fn)(x.astype(np.float64 if real_in else np.complex128), axis=axis)
     _check(got, want, "float32" if fn in ("irfft", "hfft") else "complex64", 12)
     assert got.is_contiguous()
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_bluestein_and_direct_along_any_axis(device: pt.Device, axis: int) -> None:
+    shape = [3, 4, 5]
+    shape[axis] = 97 if axis != 1 else 23
+    x = _complex(tuple(shape), "complex64")
+    t = pt.asarray(x, device=device)
+    for norm in NORMS:
+        _check(pt.fft.fft(t, axis=axis, norm=norm), np.fft.fft(x.astype(np.complex128), axis=axis, norm=norm),
+               "complex64", shape[axis])
+    _check(pt.fft.hfft(t, axis=axis, n=101), np.fft.hfft(x.astype(np.complex128), axis=axis, n=101), "float32", 101)
 
 
 @pytest.mark.parametrize("view", ["transposed", "strided", "flipped", "middle_axis_of_permuted"])
