@@ -4,9 +4,9 @@ A length factors into radices 4, 2, 3, 5, 7 (unrolled Stockham passes of
 templates/fft.cl.mako) and primes up to DIRECT_MAX (one O(n p) pass each);
 a length with a larger prime factor runs Bluestein's chirp-z algorithm on a
 power-of-two transform of size >= 2n - 1. One launch per pass, ping-pong
-buffers, twiddles from a table that one kernel computes per transform. The first pass reads the caller's
-view (cropping or zero padding it) and the last writes the result in its
-final layout, scaled by the norm.
+buffers, twiddles from a table that one kernel computes per transform. The
+first pass reads the caller's view (cropping or zero padding it) and the last
+writes the result in its final layout, scaled by the norm.
 """
 
 from __future__ import annotations
