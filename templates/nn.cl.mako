@@ -60,9 +60,11 @@ ${d.kernel("softmax_bw", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "int", 
 }
 </%def>
 
-## Per-row cross-entropy from logits and class indices: loss[r] (0 where
-## target == ignore_index) and valid[r] (1 or 0), with label smoothing eps:
-## loss = (1 - eps) * (lse - x[t]) + eps * (lse - mean(x)).
+## Per-row cross-entropy from logits and class indices with class weights wt
+## (ones when the caller has none) and label smoothing eps, as PyTorch:
+## loss = (1 - eps) wt[t] (lse - x[t]) + eps / cols * sum_j wt[j] (lse - x[j]);
+## valid[r] = wt[t], the row's share of the 'mean' divisor (0 where target ==
+## ignore_index).
 <%def name="xent(dtypes, rank)">\
 <%
     dt = dtypes[0]
@@ -70,7 +72,7 @@ ${d.kernel("softmax_bw", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "int", 
     pt = c.attr.C[dt] if dt != "float16" else "half"
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
+${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "wt"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
 {
     const int r = (int)${d.global_id(0)};
     if (r >= rows) return;
@@ -78,19 +80,26 @@ ${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), 
     if (t == ignore_index || t < 0 || t >= cols) { loss[r] = (${ct})0; valid[r] = (${ct})0; return; }
     const int base = x_off + r * cols;
     ${ct} m = -INFINITY;
-    ${ct} tot = (${ct})0;
-    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; tot += v; }
+    ${ct} swx = (${ct})0, sw = (${ct})0;
+    for (int j = 0; j < cols; ++j) {
+        const ${ct} v = ${capture(c.load, dt, "x", "base + j")};
+        m = v > m ? v : m;
+        swx += wt[j] * v;
+        sw += wt[j];
+    }
     ${ct} s = (${ct})0;
     for (int j = 0; j < cols; ++j) s += exp(${capture(c.load, dt, "x", "base + j")} - m);
     const ${ct} lse = m + log(s);
     const ${ct} xt = ${capture(c.load, dt, "x", "base + (int)t")};
-    loss[r] = ((${ct})1 - eps) * (lse - xt) + eps * (lse - tot / (${ct})cols);
-    valid[r] = (${ct})1;
+    const ${ct} wtt = wt[t];
+    loss[r] = ((${ct})1 - eps) * wtt * (lse - xt) + eps / (${ct})cols * (lse * sw - swx);
+    valid[r] = wtt;
 }
 </%def>
 
-## gx[r, j] = scale * (softmax(x)[j] - (1 - eps) [j == t] - eps / cols), 0 on ignored rows;
-## scale is one element of a device buffer (g / count), so backward never syncs.
+## gx[r, j] = scale * (p[j] ((1 - eps) wt[t] + eps / cols * sum(wt)) - (1 - eps) wt[t] [j == t] - eps / cols * wt[j]),
+## p = softmax(x), 0 on ignored rows; scale is one element of a device buffer
+## (g / sum of valid weights), so backward never syncs.
 <%def name="xent_bw(dtypes, rank)">\
 <%
     dt = dtypes[0]
@@ -98,7 +107,7 @@ ${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), 
     pt = c.attr.C[dt] if dt != "float16" else "half"
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "scale"), ("scalar", "int", "s_off"), ("scalar", "int", "s_st"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
+${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "wt"), ("in", ct, "scale"), ("scalar", "int", "s_off"), ("scalar", "int", "s_st"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
 {
     const int r = (int)${d.global_id(0)};
     if (r >= rows) return;
@@ -111,13 +120,15 @@ ${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_
     }
     const ${ct} sc = scale[s_off + r * s_st];
     ${ct} m = -INFINITY;
-    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; }
+    ${ct} sw = (${ct})0;
+    for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; sw += wt[j]; }
     ${ct} s = (${ct})0;
     for (int j = 0; j < cols; ++j) s += exp(${capture(c.load, dt, "x", "base + j")} - m);
-    const ${ct} inv = (${ct})1 / s;
     const ${ct} u = eps / (${ct})cols;
+    const ${ct} hit = ((${ct})1 - eps) * wt[t];
+    const ${ct} coef = (hit + u * sw) / s;
     for (int j = 0; j < cols; ++j) {
-        const ${ct} p = exp(${capture(c.load, dt, "x", "base + j")} - m) * inv - u - (j == (int)t ? (${ct})1 - eps : (${ct})0);
+        const ${ct} p = exp(${capture(c.load, dt, "x", "base + j")} - m) * coef - u * wt[j] - (j == (int)t ? hit : (${ct})0);
         ${c.store(dt, "gx", "ob + j", "sc * p")}
     }
 }

@@ -21,7 +21,9 @@ from ..ops import elementwise as _ew
 from ..ops import reduce as _reduce
 from ..runtime.launch import launch
 from ..tensor import Tensor
+from . import functional as nnf
 from . import init
+from .functional import _const
 from .modules import Module, Parameter, _empty
 
 
@@ -97,41 +99,48 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     N, C, H, W = x.shape
     if weight.ndim != 4:
         raise ValueError(f"conv2d: weight must be 4-d (out, in/groups, kh, kw), got shape {weight.shape}")
-    O, Cg, KH, KW = weight.shape
-    if C % groups or O % groups or Cg * groups != C:
+    OC, Cg, KH, KW = weight.shape
+    if C % groups or OC % groups or Cg * groups != C:
         raise ValueError(f"conv2d: input with {C} channels, weight of shape {weight.shape} and groups={groups} "
                          "do not agree")
     s, d = _pair(stride, "stride"), _pair(dilation, "dilation")
-    if padding == "valid":
-        p = (0, 0)
-    elif padding == "same":
-        if s != (1, 1):
+    if isinstance(padding, str):
+        if padding not in ("valid", "same"):
+            raise ValueError(f"conv2d: padding must be 'valid', 'same', an int or a pair, got {padding!r}")
+        if padding == "same" and s != (1, 1):
             raise ValueError("conv2d: padding='same' needs stride 1")
-        tot = (d[0] * (KH - 1), d[1] * (KW - 1))
-        if tot[0] % 2 or tot[1] % 2:
-            raise NotImplementedError("conv2d: padding='same' with an even kernel extent is not supported")
-        p = (tot[0] // 2, tot[1] // 2)
+        lo_hi = _string_padding(padding, (KH, KW), d)
+        p = (lo_hi[0][0], lo_hi[1][0])
+        extra = (lo_hi[1][1] - lo_hi[1][0], lo_hi[0][1] - lo_hi[0][0])
+        if any(extra):
+            # NOTE: an even kernel extent pads one more on the right / bottom, as PyTorch does.
+            x = nnf.pad(x, (0, extra[0], 0, extra[1]))
     else:
         p = _pair(padding, "padding")
     cols, OH, OW = _im2col(x, (KH, KW), s, p, d)
     L = OH * OW
     G = groups
     cols = F.reshape(cols, (N, G, Cg * KH * KW, L))
-    w = F.reshape(weight, (G, O // G, Cg * KH * KW))
-    out = F.reshape(F.matmul(w, cols), (N, O, OH, OW))
+    w = F.reshape(weight, (G, OC // G, Cg * KH * KW))
+    out = F.reshape(F.matmul(w, cols), (N, OC, OH, OW))
     if bias is not None:
-        out = out + F.reshape(bias, (1, O, 1, 1))
+        out = out + F.reshape(bias, (1, OC, 1, 1))
     return F.squeeze(out, 0) if unbatched else out
+
+
+def _string_padding(padding: str, kernel: tuple[int, ...], dilation: tuple[int, ...]) -> list[tuple[int, int]]:
+    """(before, after) per spatial dim for padding 'valid' or 'same' (the odd one of an even extent after)."""
+    if padding == "valid":
+        return [(0, 0)] * len(kernel)
+    return [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation, strict=True)]
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
            padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
     """1-d cross-correlation of (N, C, L) with weight (O, C / groups, K), through conv2d."""
     _check(input, 2, "conv1d")
-    one = lambda v: v if isinstance(v, str) else (1, int(v[0] if isinstance(v, (tuple, list)) else v))  # noqa: E731
-    y = conv2d(F.unsqueeze(input, -2), F.unsqueeze(weight, -2), bias, one(stride),
-               (0, padding[0] if isinstance(padding, (tuple, list)) else padding) if not isinstance(padding, str)
-               else padding, one(dilation), groups)
+    y = conv2d(F.unsqueeze(input, -2), F.unsqueeze(weight, -2), bias, _one(stride, 1),
+               padding if isinstance(padding, str) else _one(padding, 0), _one(dilation, 1), groups)
     return F.squeeze(y, -2)
 
 
@@ -224,18 +233,6 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     x, unbatched = _batched(input, "adaptive_max_pool2d")
     o = _adaptive_size(x, output_size, "adaptive_max_pool2d")
     return _max_pool(x, unbatched, (0,) * 8 + (*o, 1), return_indices)
-
-
-_CONSTS: dict[Any, Tensor] = {}
-
-
-def _const(key: tuple[Any, ...], build: Any, dtype: _dt.DType, device: Any) -> Tensor:
-    """A small constant tensor (pooling divisors, averaging matrices) built on the host once per key."""
-    full = (*key, dtype, device)
-    t = _CONSTS.get(full)
-    if t is None:
-        t = _CONSTS[full] = Tensor.from_numpy(build(), dtype, device)
-    return t
 
 
 def _window_counts(n: int, o: int, k: int, s: int, p: int, include_pad: bool) -> np.ndarray:
@@ -349,18 +346,25 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 # -- modules --------------------------------------------------------------------------
 class _ConvNd(Module):
     _nd = 2
+    _fn: Any = None
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if padding_mode != "zeros":
-            raise NotImplementedError(f"padding_mode={padding_mode!r}: only 'zeros' is supported")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got "
+                             f"{padding_mode!r}")
+        if isinstance(padding, str) and padding not in ("valid", "same"):
+            raise ValueError(f"padding must be 'valid', 'same' or sizes, got {padding!r}")
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"in_channels {in_channels} and out_channels {out_channels} must be divisible by "
                              f"groups {groups}")
         nd = self._nd
-        tup = (lambda v: tuple(v) if isinstance(v, (tuple, list)) else (int(v),) * nd)
+
+        def tup(v: Any) -> tuple[int, ...]:
+            return tuple(v) if isinstance(v, (tuple, list)) else (int(v),) * nd
+
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride, self.dilation = tup(kernel_size), tup(stride), tup(dilation)
         self.padding = padding if isinstance(padding, str) else tup(padding)
@@ -389,21 +393,32 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
+
+
+    def _padded(self, x: Tensor) -> tuple[Tensor, Any]:
+        """x and the conv padding: padding_mode other than 'zeros' pads x itself (nn.functional.pad)."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        per_dim = _string_padding(self.padding, self.kernel_size, self.dilation) if isinstance(self.padding, str) \
+            else [(p, p) for p in self.padding]
+        return nnf.pad(x, [v for lo_hi in reversed(per_dim) for v in lo_hi], self.padding_mode), 0
+
+    def forward(self, x: Tensor) -> Tensor:
+        x, padding = self._padded(x)
+        return type(self)._fn(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv2d(_ConvNd):
     _nd = 2
-
-    def forward(self, x: Tensor) -> Tensor:
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+    _fn = staticmethod(conv2d)
 
 
 class Conv1d(_ConvNd):
     _nd = 1
-
-    def forward(self, x: Tensor) -> Tensor:
-        return conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+    _fn = staticmethod(conv1d)
 
 
 class _MaxPoolNd(Module):

@@ -6,10 +6,15 @@ forward and backward side by side.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import dtypes as _dt
+from ..autograd import ewops as _ewops
 from ..autograd import function as F
 from ..autograd.function import Function
 from ..autograd.tensor_methods import mean as _mean
@@ -46,6 +51,18 @@ def _from_rows(y: Tensor, d: int, ndim: int) -> Tensor:
             inv[a] = i
         y = y._view(tuple(y.shape[a] for a in inv), tuple(y.strides[a] for a in inv), y.offset)
     return y
+
+
+_CONSTS: dict[Any, Tensor] = {}
+
+
+def _const(key: tuple[Any, ...], build: Callable[[], np.ndarray], dtype: _dt.DType, device: Any) -> Tensor:
+    """A small constant tensor (masks, class weights, pooling divisors) built on the host once per key."""
+    full = (*key, dtype, device)
+    t = _CONSTS.get(full)
+    if t is None:
+        t = _CONSTS[full] = Tensor.from_numpy(np.asarray(build()), dtype, device)
+    return t
 
 
 def _check_float(x: Tensor, what: str) -> None:
@@ -122,8 +139,100 @@ def tanh(input: Tensor) -> Tensor:  # noqa: A002
     return F._ewr("tanh", input)
 
 
-def softplus(input: Tensor) -> Tensor:  # noqa: A002
-    return F._ewr("softplus", input)
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (PyTorch's linear tail)."""
+    if beta == 1.0 and threshold == 20.0:
+        return F._ewr("softplus", input)
+    bx = input * float(beta)
+    return _where(bx > float(threshold), input, F._ewr("softplus", bx) * (1.0 / beta))
+
+
+class _Hardtanh(Function):
+    """clamp(x, lo, hi) whose gradient passes only strictly inside (lo, hi), like PyTorch's hardtanh."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, lo: float, hi: float) -> Tensor:
+        ctx.save_for_backward(x)
+        ctx.lims = (lo, hi)
+        return _ewops.ew("clamp", x, lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.lims
+        return F._ewr("mask_lt", F._ewr("mask_gt", g, x, lo), x, hi), None, None
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x clamped to [min_val, max_val]."""
+    _check_float(input, "hardtanh")
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+    return _Hardtanh.apply(input, float(min_val), float(max_val))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """0 below -3, 1 above 3, x / 6 + 1 / 2 between."""
+    return hardtanh(input * (1.0 / 6.0) + 0.5, 0.0, 1.0)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return input * hardsigmoid(input)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x above 0, alpha (exp(x) - 1) below (exp of min(x, 0), so no overflow in either branch)."""
+    return F._ewr("relu", input) + _expm1(F._ewr("minimum", input, 0.0)) * float(alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    return elu(input, 1.6732632423543772848170429916717) * 1.0507009873554804934193349852946
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1))."""
+    return F._ewr("relu", input) + _expm1(F._ewr("minimum", input, 0.0) * (1.0 / alpha)) * float(alpha)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x tanh(softplus(x))."""
+    return input * F._ewr("tanh", F._ewr("softplus", input))
+
+
+def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return -F._ewr("softplus", -input)
+
+
+def softsign(input: Tensor) -> Tensor:  # noqa: A002
+    return input / (F._ewr("abs", input) + 1.0)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
+    """x where x > 0, else weight * x, weight of 1 or C (the channel dim 1) elements."""
+    w = weight
+    if weight.size != 1:
+        if input.ndim < 2 or input.shape[1] != weight.size:
+            raise ValueError(f"prelu: weight of {weight.size} elements does not match the channels of input "
+                             f"of shape {input.shape}")
+        w = F.reshape(weight, (1, weight.size) + (1,) * (input.ndim - 2))
+    elif weight.ndim:
+        w = F.reshape(weight, ())
+    return _where(input > 0.0, input, input * w)
+
+
+def _expm1(x: Tensor) -> Tensor:
+    return _ew.apply("expm1", x)
+
+
+def _where(cond: Tensor, a: Any, b: Any) -> Tensor:
+    from ..autograd.indexing import where
+
+    return where(cond, a, b)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -151,6 +260,92 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return input * dropout_mask(input.shape, p, input.dtype, input.device)
 
 
+def _feature_dropout(input: Tensor, p: float, training: bool, nfeat: int) -> Tensor:  # noqa: A002
+    """Dropout of whole feature maps: one mask value per leading (batch, channel) index of the first nfeat dims."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    from ..random import dropout_mask
+
+    shape = input.shape[:nfeat] + (1,) * (input.ndim - nfeat)
+    return input * dropout_mask(shape, p, input.dtype, input.device)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels of (N, C, L) or (C, L) with probability p, scaling the rest by 1 / (1 - p)."""
+    if input.ndim not in (2, 3):
+        raise ValueError(f"dropout1d expects a 2-d or 3-d input, got shape {input.shape}")
+    return _feature_dropout(input, p, training, input.ndim - 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+    """Zero whole channels of (N, C, H, W) (or (N, C, L), as PyTorch reads a 3-d input) with probability p."""
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d expects a 3-d or 4-d input, got shape {input.shape}")
+    return _feature_dropout(input, p, training, 2)
+
+
+# -- padding --------------------------------------------------------------------------
+def _pad_index(mode: str, n: int, lo: int, hi: int) -> np.ndarray:
+    """Source positions along one axis of length n for PyTorch's reflect / replicate / circular padding."""
+    j = np.arange(-lo, n + hi)
+    if mode == "replicate":
+        return np.clip(j, 0, n - 1)
+    if mode == "circular":
+        return j % n
+    j = np.abs(j)
+    return np.where(j > n - 1, 2 * (n - 1) - j, j)
+
+
+def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
+    """Pad the trailing dims: pad = (last_lo, last_hi, second_last_lo, ...); negative amounts crop.
+
+    mode 'constant' (value, default 0), 'reflect' (mirror without the edge), 'replicate' (repeat the edge),
+    'circular' (wrap around); all differentiable.
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pad expects a Tensor, got {type(input).__name__}")
+    pad = tuple(int(v) for v in pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding {pad} must have an even length of at most 2 * ndim ({2 * input.ndim})")
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+    if mode != "constant" and value not in (None, 0, 0.0):
+        raise ValueError(f"pad: value is only used with mode='constant', got mode={mode!r}")
+    x = input
+    for i in range(len(pad) // 2):
+        d = input.ndim - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        if lo == 0 and hi == 0:
+            continue
+        n = x.shape[d]
+        if mode == "constant":
+            x = _pad_constant(x, d, lo, hi, 0.0 if value is None else value)
+            continue
+        if (mode == "reflect" and max(lo, hi) >= n) or (mode == "circular" and max(lo, hi) > n) or n == 0:
+            raise ValueError(f"pad: {mode} padding ({lo}, {hi}) is too large for dimension {d} of size {n}")
+        build = functools.partial(_pad_index, mode, n, lo, hi)
+        idx = _const(("pad", mode, n, lo, hi), build, _dt.int64, x.device)
+        x = index_select(x, d, idx)
+    return x
+
+
+def _pad_constant(x: Tensor, d: int, lo: int, hi: int, value: Any) -> Tensor:
+    from ..ops.creation import full
+
+    if lo < 0 or hi < 0:
+        n = x.shape[d]
+        x = x[(slice(None),) * d + (slice(max(-lo, 0), n - max(-hi, 0)),)]
+        lo, hi = max(lo, 0), max(hi, 0)
+    blocks = [full(x.shape[:d] + (k,) + x.shape[d + 1:], value, dtype=x.dtype, device=x.device) if k else None
+              for k in (lo, hi)]
+    parts = [t for t in (blocks[0], x, blocks[1]) if t is not None]
+    return F.cat(parts, d) if len(parts) > 1 else x
+
+
 # -- losses ---------------------------------------------------------------------------
 def _reduce_loss(v: Tensor, reduction: str) -> Tensor:
     if reduction == "mean":
@@ -164,7 +359,8 @@ def _reduce_loss(v: Tensor, reduction: str) -> Tensor:
 
 class _CrossEntropy(Function):
     @staticmethod
-    def forward(ctx: Any, x: Tensor, target: Tensor, ignore_index: int, eps: float, reduction: str) -> Tensor:
+    def forward(ctx: Any, x: Tensor, target: Tensor, weight: Tensor, ignore_index: int, eps: float,
+                reduction: str) -> Tensor:
         rows, cols = x.shape
         ct = _compute_dtype(x.dtype)
         loss = Tensor.empty((rows,), ct, x.device)
@@ -172,8 +368,8 @@ class _CrossEntropy(Function):
         if rows:
             launch(x.device, _kernel(x.device, "xent", x.dtype), (rows,), None,
                    [loss._storage.buf, valid._storage.buf, x._storage.buf, x.offset, target._storage.buf,
-                    target.offset, rows, cols, ignore_index, eps])
-        ctx.save_for_backward(x, target)
+                    target.offset, weight._storage.buf, rows, cols, ignore_index, eps])
+        ctx.save_for_backward(x, target, weight)
         ctx.args = (ignore_index, eps, reduction)
         if reduction == "none":
             return _ew.astype(loss, x.dtype, copy=False)
@@ -186,7 +382,7 @@ class _CrossEntropy(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
-        x, target = ctx.saved_tensors
+        x, target, weight = ctx.saved_tensors
         ignore_index, eps, reduction = ctx.args
         rows, cols = x.shape
         ct = _compute_dtype(x.dtype)
@@ -198,54 +394,85 @@ class _CrossEntropy(Function):
         if rows:
             launch(x.device, _kernel(x.device, "xent_bw", x.dtype), (rows,), None,
                    [gx._storage.buf, x._storage.buf, x.offset, target._storage.buf, target.offset,
-                    g._storage.buf, g.offset, 1 if reduction == "none" else 0, rows, cols, ignore_index, eps])
-        return gx, None, None, None, None
+                    weight._storage.buf, g._storage.buf, g.offset, 1 if reduction == "none" else 0, rows, cols,
+                    ignore_index, eps])
+        return gx, None, None, None, None, None
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
-                  ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
-                  label_smoothing: float = 0.0) -> Tensor:
-    """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices, fused per row."""
-    _check_float(input, "cross_entropy")
-    if weight is not None:
-        raise NotImplementedError("cross_entropy: class weights are not supported yet")
+def _class_rows(input: Tensor, target: Tensor, what: str) -> tuple[Tensor, Tensor]:  # noqa: A002
+    """Scores (C,), (N, C) or (N, C, d1, ...) and class indices as rows (M, C) and targets (M,) of int64."""
     if not isinstance(target, Tensor) or target.dtype.kind not in "iu":
-        raise TypeError("cross_entropy: target must be a tensor of class indices (int64); probability targets "
-                        "are not supported yet")
+        raise TypeError(f"{what}: target must be a tensor of class indices (int64); probability targets are not "
+                        "supported")
     if input.ndim == 1:
         input, target = F.unsqueeze(input, 0), F.reshape(target, (1,))
     if input.ndim > 2:
         # (N, C, d...) -> (N * d..., C)
         c = input.shape[1]
-        perm = (0, *range(2, input.ndim), 1)
-        input = F.reshape(F.permute(input, perm), (-1, c))
+        if target.shape != (input.shape[0],) + input.shape[2:]:
+            raise ValueError(f"{what}: target of shape {target.shape} does not match input of shape {input.shape}")
+        input = F.reshape(F.permute(input, (0, *range(2, input.ndim), 1)), (-1, c))
         target = F.reshape(target, (-1,))
     if target.shape != (input.shape[0],):
-        raise ValueError(f"cross_entropy: target of shape {target.shape} does not match input of shape "
-                         f"{input.shape}")
+        raise ValueError(f"{what}: target of shape {target.shape} does not match input of shape {input.shape}")
+    return input, _ew.astype(target, _dt.int64, copy=False)
+
+
+def _class_weights(weight: Any, c: int, dtype: _dt.DType, device: Any, what: str) -> Tensor:
+    """Class weights (C,) in the compute type, contiguous; ones when weight is None."""
+    if weight is None:
+        return _const(("ones", c), lambda: np.ones(c), dtype, device)
+    if not isinstance(weight, Tensor) or weight.shape != (c,):
+        raise ValueError(f"{what}: weight must be a tensor of shape ({c},), got "
+                         f"{getattr(weight, 'shape', type(weight).__name__)}")
+    return _ew.contiguous(_ew.astype(F.detach(weight), dtype, copy=False))
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
+                  size_average: Any = None, ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits (N, C) or (N, C, d1, ...) against class indices, fused per row.
+
+    With class weights, 'mean' divides by the summed weights of the non-ignored targets (PyTorch's rule),
+    label smoothing included.
+    """
+    _check_float(input, "cross_entropy")
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    shape = input.shape
+    input, target = _class_rows(input, target, "cross_entropy")
+    w = _class_weights(weight, input.shape[1], _compute_dtype(input.dtype), input.device, "cross_entropy")
     x = _ew.contiguous(input) if input._ag is None else input.contiguous()
-    t = _ew.contiguous(target)
-    if t.dtype is not _dt.int64:
-        t = _ew.astype(t, _dt.int64)
-    return _CrossEntropy.apply(x, t, int(ignore_index), float(label_smoothing), reduction)
+    out = _CrossEntropy.apply(x, _ew.contiguous(target), w, int(ignore_index), float(label_smoothing), reduction)
+    if reduction == "none" and len(shape) != 2:
+        out = F.reshape(out, (shape[0],) + shape[2:] if len(shape) > 2 else ())
+    return out
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Any = None, size_average: Any = None,  # noqa: A002
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,  # noqa: A002
              ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities (N, C) at class indices."""
-    if weight is not None:
-        raise NotImplementedError("nll_loss: class weights are not supported yet")
-    # NOTE: cross_entropy(logp) == nll(logp) when logp rows are log-probabilities (logsumexp = 0);
-    # compute it exactly as -logp[t] via a one-hot product so arbitrary inputs match PyTorch too.
-    n, c = input.shape[0], input.shape[1]
-    onehot = one_hot(target, c).astype(input.dtype)
-    keep = F.RAW_RUN(_ne_op(), (target, ignore_index))
-    keep_f = _ew.astype(keep, input.dtype)
-    picked = -(input * onehot).sum(dim=1) * keep_f
+    """Negative log-likelihood of log-probabilities (N, C) or (N, C, d1, ...) at class indices.
+
+    With class weights, 'mean' divides by the summed weights of the non-ignored targets, like PyTorch.
+    """
+    _check_float(input, "nll_loss")
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    shape = input.shape
+    x, t = _class_rows(input, target, "nll_loss")
+    c = x.shape[1]
+    # NOTE: -x[t] as a one-hot product so every input (not only log-probabilities) matches PyTorch;
+    # ignored rows get weight 0.
+    onehot = one_hot(t, c).astype(x.dtype)
+    keep = _ew.astype(F.RAW_RUN(_ne_op(), (t, ignore_index)), x.dtype)
+    wt = keep if weight is None else keep * F.matmul(onehot, _class_weights(weight, c, x.dtype, x.device, "nll_loss"))
+    picked = -(x * onehot).sum(dim=1) * wt
     if reduction == "mean":
-        return picked.sum() / keep_f.sum()
+        return picked.sum() / wt.sum()
+    if reduction == "none" and len(shape) != 2:
+        picked = F.reshape(picked, (shape[0],) + shape[2:] if len(shape) > 2 else ())
     return _reduce_loss(picked, reduction)
 
 
@@ -290,13 +517,44 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Any = None, size
     return _reduce_loss(v, reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Any = None,  # noqa: A002
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
                                      size_average: Any = None, reduce: Any = None, reduction: str = "mean",
-                                     pos_weight: Any = None) -> Tensor:
-    """Stable BCE on logits: max(x, 0) - x t + log(1 + exp(-|x|))."""
-    if pos_weight is not None:
-        raise NotImplementedError("binary_cross_entropy_with_logits: pos_weight is not supported yet")
-    v = F._ewr("relu", input) - input * target + F._ewr("softplus", -F._ewr("abs", input))
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """BCE on logits, PyTorch's formula: (1 - t) x + (1 + (pos_weight - 1) t) log(1 + exp(-x)).
+
+    NOTE: softplus is the stable log1p(exp(.)) with a smooth derivative, so a logit of exactly 0 (a
+    zero-initialised head) gets sigmoid(0) - t like PyTorch, not the one-sided slope of |x|.
+    """
+    sp = F._ewr("softplus", -input)
+    if pos_weight is None:
+        v = (1.0 - target) * input + sp
+    else:
+        v = (1.0 - target) * input + ((pos_weight - 1.0) * target + 1.0) * sp
+    if weight is not None:
+        v = v * weight
+    return _reduce_loss(v, reduction)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target); beta = 0 is l1_loss."""
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    a = F._ewr("abs", input - target)
+    if beta == 0:
+        return _reduce_loss(a, reduction)
+    q = F._ewr("minimum", a, float(beta))
+    return _reduce_loss(q * q * (0.5 / beta) + (a - q), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,  # noqa: A002
+               weight: Tensor | None = None) -> Tensor:
+    """0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta) (d = input - target)."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    a = F._ewr("abs", input - target)
+    q = F._ewr("minimum", a, float(delta))
+    v = q * q * 0.5 + (a - q) * float(delta)
     if weight is not None:
         v = v * weight
     return _reduce_loss(v, reduction)
@@ -408,17 +666,29 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, *ar
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
-                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None
-                                 ) -> Tensor:
-    """softmax(q k^T * scale + mask) v; is_causal masks future positions."""
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q k^T * scale + mask) v over (..., L, E) queries and (..., S, E) keys.
+
+    A boolean attn_mask marks the pairs that take part (True = attend, PyTorch's SDPA convention; the opposite
+    of MultiheadAttention's); a float one is added. is_causal lets query i see keys 0..i. enable_gqa shares
+    each key/value head among query heads (dim -3).
+    """
     L, S, E = query.shape[-2], key.shape[-2], query.shape[-1]
+    if key.shape[-1] != E or value.shape[-2] != S:
+        raise ValueError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
+                         f"{value.shape} do not agree")
+    if is_causal and attn_mask is not None:
+        raise ValueError("scaled_dot_product_attention: pass either attn_mask or is_causal, not both")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        key, value = _repeat_heads(key, query.shape[-3]), _repeat_heads(value, query.shape[-3])
     s = 1.0 / math.sqrt(E) if scale is None else scale
     att = F.matmul(query, F.transpose(key, -1, -2)) * s
     if is_causal:
         att = att + _causal_mask(L, S, att.dtype, att.device)
     if attn_mask is not None:
         if attn_mask.dtype.kind == "b":
-            raise NotImplementedError("boolean attn_mask: pass an additive float mask (0 / -inf)")
+            attn_mask = _where(attn_mask, 0.0, -math.inf)
         att = att + attn_mask
     p = softmax(att, -1)
     if dropout_p > 0:
@@ -426,25 +696,27 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     return F.matmul(p, value)
 
 
-_MASKS: dict[Any, Tensor] = {}
+def _repeat_heads(t: Tensor, heads: int) -> Tensor:
+    """(..., Hkv, S, E) -> (..., heads, S, E), each key/value head repeated heads / Hkv times in a row."""
+    hkv = t.shape[-3]
+    if heads % hkv:
+        raise ValueError(f"scaled_dot_product_attention: {heads} query heads are not a multiple of {hkv} key heads")
+    lead = t.shape[:-3]
+    e = F.expand(F.unsqueeze(t, -3), lead + (hkv, heads // hkv) + t.shape[-2:])
+    return F.reshape(e, lead + (heads,) + t.shape[-2:])
 
 
 def _causal_mask(L: int, S: int, dtype: _dt.DType, device: Any) -> Tensor:
-    key = (L, S, dtype, device)
-    m = _MASKS.get(key)
-    if m is None:
-        import numpy as np
-
-        host = np.triu(np.full((L, S), -np.inf, dtype=np.float64), 1)
-        m = Tensor.from_numpy(host, dtype, device)
-        _MASKS[key] = m
-    return m
+    """Additive (L, S) mask: -inf above the diagonal (query i sees keys 0..i)."""
+    return _const(("causal", L, S), lambda: np.triu(np.full((L, S), -np.inf), 1), dtype, device)
 
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "embedding", "gelu",
-    "index_select", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss",
-    "one_hot", "relu", "scaled_dot_product_attention", "sigmoid", "silu", "softmax", "softplus", "tanh",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cross_entropy", "dropout", "dropout1d",
+    "dropout2d", "elu", "embedding", "gelu", "hardsigmoid", "hardswish", "hardtanh", "huber_loss", "index_select",
+    "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss",
+    "one_hot", "pad", "prelu", "relu", "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh",
 ]
 
 # -- convolution and pooling (nn/conv.py) ---------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .. import dtypes as _dt
 from ..autograd import function as F
@@ -14,6 +15,7 @@ from ..runtime.device import get_device
 from ..tensor import Tensor
 from . import functional as nnf
 from . import init
+from .init import constant_
 
 
 class _ParameterMeta(type):
@@ -43,7 +45,8 @@ class Parameter(metaclass=_ParameterMeta):
         t = F.detach(data)
         if requires_grad:
             F.requires_grad_(t)
-        _PARAM_IDS[id(t)] = weakref.ref(t, lambda _r, k=id(t): _PARAM_IDS.pop(k, None))
+        key = id(t)
+        _PARAM_IDS[key] = weakref.ref(t, lambda _r: _PARAM_IDS.pop(key, None))
         return t
 
 
@@ -459,7 +462,69 @@ ReLU = _activation("ReLU", nnf.relu)
 SiLU = _activation("SiLU", nnf.silu)
 Tanh = _activation("Tanh", nnf.tanh)
 Sigmoid = _activation("Sigmoid", nnf.sigmoid)
-Softplus = _activation("Softplus", nnf.softplus)
+Mish = _activation("Mish", nnf.mish)
+Hardswish = _activation("Hardswish", nnf.hardswish)
+Hardsigmoid = _activation("Hardsigmoid", nnf.hardsigmoid)
+ReLU6 = _activation("ReLU6", nnf.relu6)
+SELU = _activation("SELU", nnf.selu)
+LogSigmoid = _activation("LogSigmoid", nnf.logsigmoid)
+Softsign = _activation("Softsign", nnf.softsign)
+
+
+class Softplus(Module):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class CELU(ELU):
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.celu(x, self.alpha)
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if min_val > max_val:
+            raise ValueError(f"Hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class PReLU(Module):
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(constant_(_empty((num_parameters,), device, dtype), init))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
 
 
 class GELU(Module):
@@ -517,6 +582,100 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
+class Dropout1d(Dropout):
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.dropout1d(x, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.dropout2d(x, self.p, self.training)
+
+
+class Unflatten(Module):
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
+        super().__init__()
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        d = self.dim + x.ndim if self.dim < 0 else self.dim
+        if not 0 <= d < x.ndim:
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for input of shape {x.shape}")
+        return F.reshape(x, x.shape[:d] + self.unflattened_size + x.shape[d + 1:])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class _PadNd(Module):
+    _nd = 2
+    _mode = "constant"
+
+    def __init__(self, padding: Any, value: float = 0.0) -> None:
+        super().__init__()
+        self.padding = tuple(padding) if isinstance(padding, (tuple, list)) else (int(padding),) * (2 * self._nd)
+        if len(self.padding) != 2 * self._nd:
+            raise ValueError(f"{type(self).__name__}: padding must be an int or a {2 * self._nd}-tuple, "
+                             f"got {padding!r}")
+        self.value = value
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.pad(x, self.padding, self._mode, self.value if self._mode == "constant" else None)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class _FixedPad(_PadNd):
+    """Zero, reflection, replication and circular padding: no value argument."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ConstantPad1d(_PadNd):
+    _nd = 1
+
+
+class ConstantPad2d(_PadNd):
+    _nd = 2
+
+
+class ZeroPad1d(_FixedPad):
+    _nd = 1
+
+
+class ZeroPad2d(_FixedPad):
+    _nd = 2
+
+
+class ReflectionPad1d(_FixedPad):
+    _nd, _mode = 1, "reflect"
+
+
+class ReflectionPad2d(_FixedPad):
+    _nd, _mode = 2, "reflect"
+
+
+class ReplicationPad1d(_FixedPad):
+    _nd, _mode = 1, "replicate"
+
+
+class ReplicationPad2d(_FixedPad):
+    _nd, _mode = 2, "replicate"
+
+
+class CircularPad1d(_FixedPad):
+    _nd, _mode = 1, "circular"
+
+
+class CircularPad2d(_FixedPad):
+    _nd, _mode = 2, "circular"
+
+
 class LayerNorm(Module):
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device: Any = None, dtype: Any = None) -> None:
@@ -558,45 +717,83 @@ class Embedding(Module):
 class _Loss(Module):
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__()
+        if reduction not in ("mean", "sum", "none"):
+            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
         self.reduction = reduction
 
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
-class CrossEntropyLoss(_Loss):
-    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
-                 reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean") -> None:
         super().__init__(reduction=reduction)
+        self.register_buffer("weight", weight)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None, ignore_index: int = -100,
+                 reduce: Any = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, reduction=reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.cross_entropy(x, t, ignore_index=self.ignore_index, reduction=self.reduction,
-                                 label_smoothing=self.label_smoothing)
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                                 reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
-class NLLLoss(_Loss):
-    def __init__(self, weight: Any = None, size_average: Any = None, ignore_index: int = -100,
+class NLLLoss(_WeightedLoss):
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None, ignore_index: int = -100,
                  reduce: Any = None, reduction: str = "mean") -> None:
-        super().__init__(reduction=reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.nll_loss(x, t, ignore_index=self.ignore_index, reduction=self.reduction)
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.mse_loss(x, t, reduction=self.reduction)
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.l1_loss(x, t, reduction=self.reduction)
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.l1_loss(input, target, reduction=self.reduction)
 
 
-class BCELoss(_Loss):
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.binary_cross_entropy(x, t, reduction=self.reduction)
+class BCELoss(_WeightedLoss):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        return nnf.binary_cross_entropy_with_logits(x, t, reduction=self.reduction)
+    def __init__(self, weight: Tensor | None = None, size_average: Any = None, reduce: Any = None,
+                 reduction: str = "mean", pos_weight: Tensor | None = None) -> None:
+        super().__init__(reduction=reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                    pos_weight=self.pos_weight)
+
+
+class SmoothL1Loss(_Loss):
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.beta = beta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

@@ -8,7 +8,8 @@ already exist.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..autograd import function as F
 from ..autograd.engine import GRAD

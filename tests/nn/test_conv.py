@@ -23,7 +23,7 @@ def _pair(fn_pt, fn_torch, arrays, device, rtol=1e-5, atol=1e-5):
     w = RNG.standard_normal(tuple(to.shape)).astype(np.float32)
     (po * pt.asarray(w, device=device)).sum().backward()
     (to * torch.tensor(w)).sum().backward()
-    for p_, t_ in zip(ps, ts):
+    for p_, t_ in zip(ps, ts, strict=True):
         np.testing.assert_allclose(p_.grad.numpy(), t_.grad.numpy(), rtol=rtol * 10, atol=atol * 10)
 
 

@@ -26,7 +26,7 @@ def _torch_pair(fn_pt, fn_torch, arrays, device, rtol=1e-5, atol=1e-6):
     w = RNG.standard_normal(to.shape).astype(np.float32)
     (po * pt.asarray(w, device=device)).sum().backward()
     (to * torch.tensor(w)).sum().backward()
-    for p_, t_ in zip(ps, ts):
+    for p_, t_ in zip(ps, ts, strict=True):
         if t_.grad is not None:
             np.testing.assert_allclose(p_.grad.numpy(), t_.grad.numpy(), rtol=rtol * 10, atol=atol * 10)
 

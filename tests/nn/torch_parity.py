@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,15 +26,15 @@ def pair(fn_pt: Callable[..., Any], fn_torch: Callable[..., Any], arrays: list[n
     torch = pytest.importorskip("torch")
     diff = [a.dtype.kind == "f" for a in arrays]
     ps = [pt.asarray(a, device=device).requires_grad_() if f else pt.asarray(a, device=device)
-          for a, f in zip(arrays, diff)]
-    ts = [torch.tensor(a, requires_grad=f) for a, f in zip(arrays, diff)]
+          for a, f in zip(arrays, diff, strict=True)]
+    ts = [torch.tensor(a, requires_grad=f) for a, f in zip(arrays, diff, strict=True)]
     po, to = fn_pt(*ps), fn_torch(*ts)
     assert po.shape == tuple(to.shape), (po.shape, tuple(to.shape))
     np.testing.assert_allclose(po.numpy(), to.detach().numpy(), rtol=rtol, atol=atol)
     w = RNG.standard_normal(tuple(to.shape)).astype(np.float32)
     (po * pt.asarray(w, device=device)).sum().backward()
     (to * torch.tensor(w)).sum().backward()
-    for p_, t_, f in zip(ps, ts, diff):
+    for p_, t_, f in zip(ps, ts, diff, strict=True):
         if f and t_.grad is not None:
             np.testing.assert_allclose(p_.grad.numpy(), t_.grad.numpy(), rtol=rtol * 10, atol=atol * 10)
     return po, to
