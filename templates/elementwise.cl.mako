@@ -4,6 +4,10 @@
 ## scalar kernel argument. flat=True when every tensor operand and the output
 ## walk memory with stride 1 over the collapsed index (the fast path); else the
 ## output shape and every operand's strides (rank dims) are kernel arguments.
+##
+## Tunables (the "elementwise" family): IPT elements per work-item, either a
+## contiguous block each (STRIDED=False: what CPUs want, one long loop per
+## item) or spaced by the global size (STRIDED=True: coalesced on GPUs).
 <%namespace name="c" file="_common.mako"/>
 <%!
     NAMES = "abcdefgh"
@@ -27,7 +31,7 @@
     return ps
 %></%def>
 
-<%def name="ew(dtypes, rank, expr, ins, out, compute, flat, idx64)">\
+<%def name="ew(dtypes, rank, expr, ins, out, compute, flat, idx64, IPT=1, STRIDED=False)">\
 <%
     idx = "long" if idx64 else "int"
     ps = params(out, ins, flat, rank, idx)
@@ -41,8 +45,18 @@
 % endif
 ${d.kernel("ew", ps)}
 {
+% if IPT == 1:
     const ${idx} gid = (${idx})${d.global_id(0)};
     if (gid >= n) return;
+% else:
+    for (int t = 0; t < ${IPT}; ++t) {
+%   if STRIDED:
+    const ${idx} gid = (${idx})${d.global_id(0)} + (${idx})t * (${idx})${d.global_size(0)};
+%   else:
+    const ${idx} gid = (${idx})${d.global_id(0)} * ${IPT} + t;
+%   endif
+    if (gid >= n) return;
+% endif
 % if flat:
     const ${idx} o = out_off + gid;
 % else:
@@ -84,5 +98,8 @@ ${d.kernel("ew", ps)}
 % endfor
     const ${idx} i = gid;
     ${c.store(out, "out", "o", expr)}
+% if IPT > 1:
+    }
+% endif
 }
 </%def>

@@ -17,6 +17,8 @@ from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..runtime.pool import Storage
 from ..tensor import Tensor
+from ..tune import elementwise as _tuned
+from ..tune.lookup import tuned_config
 from ..views import basic_index, broadcast_shapes, broadcast_strides, collapse_dims, contiguous_strides
 from .table import ELEMENTWISE, ElementwiseOp
 
@@ -28,12 +30,14 @@ _EMPTY = Storage(None, 0, None)
 class Plan:
     """Everything about one elementwise launch that does not change between calls."""
 
-    __slots__ = ("kernel", "gsize", "shape", "strides", "dtype", "nbytes", "tail", "tensor_pos")
+    __slots__ = ("kernel", "gsize", "lsize", "shape", "strides", "dtype", "nbytes", "tail", "tensor_pos")
 
     def __init__(self, kernel: Any, gsize: tuple[int, ...], shape: tuple[int, ...], strides: tuple[int, ...],
-                 dtype: _dt.DType, nbytes: int, tail: tuple[int, ...], tensor_pos: tuple[int, ...]) -> None:
+                 dtype: _dt.DType, nbytes: int, tail: tuple[int, ...], tensor_pos: tuple[int, ...],
+                 lsize: tuple[int, ...] | None = None) -> None:
         self.kernel = kernel
         self.gsize = gsize
+        self.lsize = lsize
         self.shape = shape
         self.strides = strides
         self.dtype = dtype
@@ -74,8 +78,12 @@ def _layout(strides: tuple[int, ...]) -> str:
 
 def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, ...] | None = None,
               out_strides: tuple[int, ...] | None = None, idx64: bool = False,
-              dtypes: tuple[_dt.DType, _dt.DType, list[_dt.DType]] | None = None, out_device: Any = None) -> Plan:
-    """Broadcast, collapse dims, choose the kernel variant and precompute its arguments."""
+              dtypes: tuple[_dt.DType, _dt.DType, list[_dt.DType]] | None = None, out_device: Any = None,
+              config: Any = None) -> Plan:
+    """Broadcast, collapse dims, choose the kernel variant and precompute its arguments.
+
+    ``config`` (tune/elementwise.py) overrides the device's tuned one (the tuner's worker uses it).
+    """
     out_dtype, compute, per = dtypes or result_dtypes(op, operands)
     tensors = [o for o in operands if isinstance(o, Tensor)]
     device = tensors[0].device if tensors else out_device
@@ -113,9 +121,16 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         else:
             ins.append((d.name, "s"))
     idx64 = idx64 or size > INDEX32_LIMIT
+    if config is None:
+        config = tuned_config(device, _tuned.FAMILY, (out_dtype.name,), "flat" if flat else "strided",
+                              (size,)).config
+    gsize, lsize = _tuned.geometry(config, size)
+    ipt = int(config["items_per_thread"])
+    # NOTE: one item per work-item keeps the spec (and cache key) of an untuned kernel.
+    tunables = {"IPT": ipt, "STRIDED": bool(config["strided"])} if ipt > 1 else {}
     spec = KernelSpec.make("elementwise", "ew", (out_dtype.name,), rank=1 if flat else rank,
-                           expr=op.expr_for(compute.kind),
-                           ins=tuple(ins), out=out_dtype.name, compute=compute.name, flat=flat, idx64=idx64)
+                           expr=op.expr_for(compute.kind), ins=tuple(ins), out=out_dtype.name,
+                           compute=compute.name, flat=flat, idx64=idx64, **tunables)
     kernel = device.kernel(spec)
     tail: list[int] = [size]
     if not flat:
@@ -124,7 +139,8 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
             if lay == "t":
                 tail += s
     tensor_pos = tuple(i for i, o in enumerate(operands) if isinstance(o, Tensor))
-    return Plan(kernel, (size,), shape, ostrides, out_dtype, size * out_dtype.itemsize, tuple(tail), tensor_pos)
+    return Plan(kernel, gsize, shape, ostrides, out_dtype, size * out_dtype.itemsize, tuple(tail), tensor_pos,
+                lsize)
 
 
 def _needs_idx64(operands: Sequence[Any]) -> bool:
@@ -171,7 +187,7 @@ def run(op: ElementwiseOp, operands: Sequence[Any]) -> Tensor:
         else:
             args.append(o)
     args += plan.tail
-    launch(device, plan.kernel, plan.gsize, None, args)
+    launch(device, plan.kernel, plan.gsize, plan.lsize, args)
     return Tensor(storage, plan.shape, plan.strides, 0, plan.dtype, device)
 
 
@@ -188,7 +204,7 @@ def binary(op: ElementwiseOp, x: Tensor, y: Any) -> Tensor:
             plan = device.plans.get((op.name, x.dtype, x.shape, x.strides, y.dtype, y.shape, y.strides))
             if plan is not None and plan.kernel is not None and y.device is device:
                 storage = device.pool.allocate(plan.nbytes)
-                launch(device, plan.kernel, plan.gsize, None,
+                launch(device, plan.kernel, plan.gsize, plan.lsize,
                        (storage.buf, 0, xs.buf, x.offset, ys.buf, y.offset, *plan.tail))
                 return Tensor(storage, plan.shape, plan.strides, 0, plan.dtype, device)
     elif y.__class__ is float or (y.__class__ is int and x.dtype.kind == "f"):
@@ -198,7 +214,7 @@ def binary(op: ElementwiseOp, x: Tensor, y: Any) -> Tensor:
             plan = device.plans.get((op.name, x.dtype, x.shape, x.strides, y.__class__))
             if plan is not None and plan.kernel is not None:
                 storage = device.pool.allocate(plan.nbytes)
-                launch(device, plan.kernel, plan.gsize, None, (storage.buf, 0, xs.buf, x.offset, y, *plan.tail))
+                launch(device, plan.kernel, plan.gsize, plan.lsize, (storage.buf, 0, xs.buf, x.offset, y, *plan.tail))
                 return Tensor(storage, plan.shape, plan.strides, 0, plan.dtype, device)
     return run(op, (x, y))
 
@@ -230,7 +246,7 @@ def run_into(op: ElementwiseOp, operands: Sequence[Any], out: Tensor) -> Tensor:
     for o in operands:
         args += (o._storage.buf, o.offset) if isinstance(o, Tensor) else (o,)
     args += plan.tail
-    launch(out.device, plan.kernel, plan.gsize, None, args)
+    launch(out.device, plan.kernel, plan.gsize, plan.lsize, args)
     return out
 
 

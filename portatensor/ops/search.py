@@ -51,7 +51,7 @@ def where(condition: Tensor, x1: Any, x2: Any, /) -> Tensor:
     for o in operands:
         args += (o._storage.buf, o.offset) if isinstance(o, Tensor) else (o,)
     args += plan.tail
-    launch(device, plan.kernel, plan.gsize, None, args)
+    launch(device, plan.kernel, plan.gsize, plan.lsize, args)
     return Tensor(storage, plan.shape, plan.strides, 0, common, device)
 
 

@@ -26,8 +26,8 @@ from typing import Any
 
 __all__ = ["main", "tune_problem"]
 
-FAMILIES = ("gemm", "conv")
-DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64"}
+FAMILIES = ("gemm", "conv", "elementwise")
+DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64", "elementwise": "e16777216"}
 DEFAULT_BUDGET_S = 240.0
 
 
@@ -43,21 +43,38 @@ class Outcome:
     stopped: str
 
     def row(self) -> dict[str, Any]:
-        f = self.problem.flops
+        unit = _unit(self.problem)
         return {
             "family": self.problem.family, "problem": self.problem.label,
-            "default_s": self.default_s, "tuned_s": self.tuned_s,
-            "default_gflops": f / self.default_s / 1e9 if math.isfinite(self.default_s) else 0.0,
-            "tuned_gflops": f / self.tuned_s / 1e9 if math.isfinite(self.tuned_s) else 0.0,
+            "default_s": self.default_s, "tuned_s": self.tuned_s, "unit": unit,
+            "default_rate": _rate(self.problem, self.default_s), "tuned_rate": _rate(self.problem, self.tuned_s),
             "speedup": self.default_s / self.tuned_s if self.tuned_s > 0 else math.inf,
             "config": self.config, "trials": self.trials, "stopped": self.stopped,
         }
 
 
+def _unit(problem: Any) -> str:
+    """GFLOP/s for compute-bound families, GB/s for memory-bound ones."""
+    return "GFLOP/s" if hasattr(problem, "flops") else "GB/s"
+
+
+def _rate(problem: Any, seconds: float) -> float:
+    """The problem's GFLOP/s or GB/s at this time (0 when it failed)."""
+    if not (math.isfinite(seconds) and seconds > 0):
+        return 0.0
+    return (problem.flops if hasattr(problem, "flops") else problem.bytes) / seconds / 1e9
+
+
 def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
-    """--shapes text as {family: [dims, ...]}: GEMM (M, N, K) and conv (N, C, H, W, O, K) entries."""
-    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": []}
+    """--shapes text as {family: [dims, ...]}: GEMM (M, N, K), conv (N, C, H, W, O, K), elementwise (n,)."""
+    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": [], "elementwise": []}
     for part in text.split(","):
+        if part.strip().lower().startswith("e"):
+            n = part.strip()[1:]
+            if not n.isdigit() or int(n) <= 0:
+                raise ValueError(f"--shapes: {part!r} is not eN with a positive element count")
+            shapes["elementwise"].append((int(n),))
+            continue
         try:
             dims = [int(x) for x in part.strip().lower().split("x") if x]
         except ValueError:
@@ -67,14 +84,14 @@ def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
         if len(dims) == 5:
             dims.append(3)
         if len(dims) not in (3, 6) or min(dims) <= 0:
-            raise ValueError(f"--shapes: {part!r} is not N, MxNxK or NxCxHxWxO[xK] with positive sizes")
+            raise ValueError(f"--shapes: {part!r} is not N, MxNxK, NxCxHxWxO[xK] or eN with positive sizes")
         shapes["gemm" if len(dims) == 3 else "conv"].append(tuple(dims))
     return shapes
 
 
 def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) -> list[Any]:
     """The problems to tune, in order: each family's shapes (or its defaults) per dtype."""
-    from portatensor.tune.measure import ConvProblem, GemmProblem
+    from portatensor.tune.measure import ConvProblem, ElementwiseProblem, GemmProblem
 
     given = _parse_shapes(text) if text else None
     problems: list[Any] = []
@@ -84,6 +101,8 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
             for dims in shapes:
                 if family == "gemm":
                     problems.append(GemmProblem(dims[0], dims[1], dims[2], dt))
+                elif family == "elementwise":
+                    problems.append(ElementwiseProblem(dims[0], dt))
                 else:
                     n, c, h, w, o, k = dims
                     problems.append(ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt))
@@ -93,15 +112,15 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
 class _Progress:
     """A one-line progress bar on stderr."""
 
-    def __init__(self, label: str, flops: float, enabled: bool) -> None:
-        self.label, self.flops, self.enabled = label, flops, enabled
+    def __init__(self, problem: Any, enabled: bool) -> None:
+        self.problem, self.enabled = problem, enabled
 
     def __call__(self, done: int, total: int | None, best: float, left: float) -> None:
         if not self.enabled:
             return
         todo = f"{done}/{total}" if total else f"{done}"
-        best_txt = f"{self.flops / best / 1e9:7.1f} GFLOP/s" if math.isfinite(best) and best > 0 else "    -"
-        sys.stderr.write(f"\r  {self.label}: {todo} candidates, best {best_txt}, {left:5.0f} s left   ")
+        best_txt = f"{_rate(self.problem, best):7.1f} {_unit(self.problem)}" if math.isfinite(best) else "    -"
+        sys.stderr.write(f"\r  {self.problem.label}: {todo} candidates, best {best_txt}, {left:5.0f} s left   ")
         sys.stderr.flush()
 
     def end(self) -> None:
@@ -111,10 +130,11 @@ class _Progress:
 
 def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "auto", worker: Any = None,
                  progress: bool = True, db: Any = None, resume: bool = False) -> Outcome:
-    """Search configs for one GEMM or conv problem; store the best in the device's DB.
+    """Search configs for one GEMM, conv or elementwise problem; store the best in the device's DB.
 
     conv2d is implicit GEMM on the same parameters, so both search the GEMM space.
     """
+    from portatensor.tune import elementwise as E
     from portatensor.tune import gemm as G
     from portatensor.tune import strategies as S
     from portatensor.tune.lookup import device_db
@@ -122,7 +142,7 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
     from portatensor.tune.space import Config
 
     limits = G.limits_of(device.info)
-    space = G.gemm_space(limits)
+    space = E.elementwise_space(limits) if problem.family == E.FAMILY else G.gemm_space(limits)
     db = db or device_db(device)
     dtypes, layout, shape = problem.db_key
     own = worker is None
@@ -141,7 +161,7 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
             best_seen[0] = min(best_seen[0], m.seconds)
             return m.seconds
 
-        bar = _Progress(problem.label, problem.flops, progress)
+        bar = _Progress(problem, progress)
         starts = [default]
         old = db.get(problem.family, dtypes, layout, shape) if resume else None
         if old is not None and space.is_valid(old.config, limits):
@@ -163,8 +183,8 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
             if m.seconds < tuned_s:
                 tuned, tuned_s = t.config, m.seconds
         if math.isfinite(tuned_s):
-            db.record(problem.family, dtypes, layout, shape, tuned, tuned_s,
-                      gflops=problem.flops / tuned_s / 1e9, keep_better=resume)
+            speed = {"gflops" if _unit(problem) == "GFLOP/s" else "gbps": _rate(problem, tuned_s)}
+            db.record(problem.family, dtypes, layout, shape, tuned, tuned_s, keep_better=resume, **speed)
         return Outcome(problem, before.seconds, tuned_s, tuned.as_dict(), len(result.trials), result.stopped_reason)
     finally:
         if own:
@@ -172,11 +192,11 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
-    head = f"{'problem':34s} {'default':>10s} {'GFLOP/s':>8s} {'tuned':>10s} {'GFLOP/s':>8s} {'speedup':>8s}"
+    head = f"{'problem':34s} {'default':>10s} {'rate':>8s} {'tuned':>10s} {'rate':>8s} {'speedup':>8s}  unit"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['problem']:34s} {r['default_s'] * 1e3:8.2f}ms {r['default_gflops']:8.1f} "
-                     f"{r['tuned_s'] * 1e3:8.2f}ms {r['tuned_gflops']:8.1f} {r['speedup']:7.2f}x")
+        lines.append(f"{r['problem']:34s} {r['default_s'] * 1e3:8.2f}ms {r['default_rate']:8.1f} "
+                     f"{r['tuned_s'] * 1e3:8.2f}ms {r['tuned_rate']:8.1f} {r['speedup']:7.2f}x  {r['unit']}")
     return "\n".join(lines)
 
 
@@ -194,7 +214,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     dtypes = [d.strip() for d in args.dtype.split(",")]
     for dt in dtypes:
         if dt not in ("float32", "float64", "float16"):
-            print(f"tune: GEMM and conv tune float32, float64 and float16, not {dt!r}", file=sys.stderr)
+            print(f"tune: kernels tune float32, float64 and float16, not {dt!r}", file=sys.stderr)
             return 2
         if dt == "float64" and not device.info.fp64:
             print(f"tune: {device} has no float64", file=sys.stderr)

@@ -59,23 +59,11 @@ Key = tuple[str, tuple[str, ...], str, tuple[int, ...]]
 DEFAULTS: dict[tuple[str, str], dict[str, Value]] = {
     # NOTE: 256 work-items fill an NVIDIA SM's warp schedulers and are four
     # AMD wavefronts; CPUs (PoCL) prefer few, long work-items that vectorise.
-    ("elementwise", "generic"): {"local_size": 64, "items_per_thread": 1},
-    ("elementwise", "nvidia"): {"local_size": 256, "items_per_thread": 4},
-    ("elementwise", "amd"): {"local_size": 256, "items_per_thread": 4},
-    ("elementwise", "intel_gpu"): {"local_size": 128, "items_per_thread": 2},
-    ("elementwise", "cpu"): {"local_size": 16, "items_per_thread": 16},
     ("reduce", "generic"): {"local_size": 64, "items_per_thread": 4},
     ("reduce", "nvidia"): {"local_size": 256, "items_per_thread": 8},
     ("reduce", "amd"): {"local_size": 256, "items_per_thread": 8},
     ("reduce", "intel_gpu"): {"local_size": 128, "items_per_thread": 8},
     ("reduce", "cpu"): {"local_size": 16, "items_per_thread": 64},
-    # NOTE: 16x16 tiles with 1x1 work per item need only 2 KiB of local
-    # memory per operand, within the 16 KiB minimum that OpenCL guarantees.
-    ("gemm", "generic"): {"tile_m": 16, "tile_n": 16, "tile_k": 16, "work_m": 1, "work_n": 1},
-    ("gemm", "nvidia"): {"tile_m": 64, "tile_n": 64, "tile_k": 16, "work_m": 4, "work_n": 4},
-    ("gemm", "amd"): {"tile_m": 64, "tile_n": 64, "tile_k": 16, "work_m": 4, "work_n": 4},
-    ("gemm", "intel_gpu"): {"tile_m": 32, "tile_n": 32, "tile_k": 16, "work_m": 2, "work_n": 2},
-    ("gemm", "cpu"): {"tile_m": 32, "tile_n": 32, "tile_k": 32, "work_m": 4, "work_n": 4},
 }
 
 

@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ConvProblem", "GemmProblem", "Measurement", "Worker"]
+__all__ = ["ConvProblem", "ElementwiseProblem", "GemmProblem", "Measurement", "Worker"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,30 @@ class ConvProblem:
         return (self.dtype,) * 3, "nchw", (self.O, oh * ow, self.C * self.KH * self.KW)
 
 
+@dataclass(frozen=True)
+class ElementwiseProblem:
+    """``c = a + b`` over n contiguous elements: what every elementwise kernel's loop does."""
+
+    n: int
+    dtype: str = "float32"
+    family = "elementwise"
+
+    @property
+    def bytes(self) -> float:
+        import numpy as np
+
+        return 3.0 * self.n * np.dtype(self.dtype).itemsize
+
+    @property
+    def label(self) -> str:
+        return f"a+b {self.n} {self.dtype}"
+
+    @property
+    def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+        """The key ops/elementwise.py looks up for a flat (contiguous) kernel."""
+        return (self.dtype,), "flat", (self.n,)
+
+
 @dataclass
 class Measurement:
     """A candidate's median time in seconds (inf on failure) and why it failed."""
@@ -118,7 +142,7 @@ class Worker:
         child.close()
         self._conn = parent
 
-    def measure(self, problem: GemmProblem | ConvProblem, config: dict[str, Any], reps: int = 5,
+    def measure(self, problem: GemmProblem | ConvProblem | ElementwiseProblem, config: dict[str, Any], reps: int = 5,
                 cutoff_s: float = math.inf, timeout_s: float | None = None) -> Measurement:
         """Build, check and time one config; inf with the reason if anything fails."""
         if self._proc is None or not self._proc.is_alive():
@@ -205,7 +229,7 @@ class _WorkerState:
         if key == self.key:
             return
         rng = np.random.default_rng(0)
-        (self._prepare_gemm if family == "gemm" else self._prepare_conv)(p, rng)
+        {"gemm": self._prepare_gemm, "conv": self._prepare_conv, "elementwise": self._prepare_ew}[family](p, rng)
         self.device.synchronize()
         self.key = key
 
@@ -252,13 +276,31 @@ class _WorkerState:
                                        1, 1)
         self.conv_args = (ow, (s, s))
 
+    def _prepare_ew(self, p: dict[str, Any], rng: Any) -> None:
+        import portatensor as pt
+        from portatensor.tensor import Tensor
+
+        a = rng.uniform(-1, 1, p["n"]).astype(p["dtype"])
+        b = rng.uniform(-1, 1, p["n"]).astype(p["dtype"])
+        self.ref = a + b
+        self.a, self.b = pt.asarray(a, device=self.device), pt.asarray(b, device=self.device)
+        self.c = Tensor.empty((p["n"],), getattr(pt, p["dtype"]), self.device)
+
     def _launch(self, family: str, config: Any, p: dict[str, Any]) -> float:
         from portatensor.ops.conv import run_xconv
         from portatensor.ops.linalg import run_xgemm
         from portatensor.runtime import opencl
 
         dt = p["dtype"]
-        if family == "gemm":
+        if family == "elementwise":
+            from portatensor.ops.elementwise import make_plan
+            from portatensor.ops.table import ELEMENTWISE
+            from portatensor.runtime.launch import launch
+
+            plan = make_plan(ELEMENTWISE["add"], (self.a, self.b), config=config)
+            events = [launch(self.shim, plan.kernel, plan.gsize, plan.lsize,
+                             (self.c._storage.buf, 0, self.a._storage.buf, 0, self.b._storage.buf, 0, *plan.tail))]
+        elif family == "gemm":
             events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
                                dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
         else:
