@@ -9,7 +9,13 @@
 ##
 ## Barriers sit only under conditions that are the same for every work-item of
 ## a group (loop bounds, values read from local memory after a barrier), as
-## OpenCL requires.
+## OpenCL requires. Work-items that hand each other matrix elements meet at
+## d.global_barrier(), which also orders global memory.
+##
+## NOTE: keep the barriers per work-group few: Mesa's llvmpipe (rusticl) ended a
+## work-group silently after about 32k barriers (measured 2026-11-26), so the
+## Jacobi kernels rotate a whole round of disjoint pairs between barriers
+## instead of one pair with a tree reduction each.
 <%namespace name="c" file="_common.mako"/>
 
 <%!
@@ -49,14 +55,14 @@ ${prologue()}
 #define A(i, j) a[ao + (long)(i) * n + (j)]
     for (int j = 0; j < n; ++j) {
         const ${ct} djj = sqrt(A(j, j));
-        ${d.barrier()};
+        ${d.global_barrier()};
         for (int i = j + lid; i < n; i += WG) A(i, j) = i == j ? djj : A(i, j) / djj;
-        ${d.barrier()};
+        ${d.global_barrier()};
         for (int i = j + 1 + lid; i < n; i += WG) {
             const ${ct} lij = A(i, j);
             for (int k = j + 1; k <= i; ++k) A(i, k) -= lij * A(k, j);
         }
-        ${d.barrier()};
+        ${d.global_barrier()};
     }
     for (int i = lid; i < n; i += WG)
         for (int k = i + 1; k < n; ++k) A(i, k) = (${ct})0;
@@ -100,7 +106,7 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
                 const ${ct} t = B(j, col); B(j, col) = B(p, col); B(p, col) = t;
             }
         }
-        ${d.barrier()};
+        ${d.global_barrier()};
         const ${ct} piv = A(j, j);
         for (int i = j + 1 + lid; i < n; i += WG) {
             ## NOTE: a zero pivot means the whole column below is zero: nothing to eliminate.
@@ -109,7 +115,7 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
             for (int col = j + 1; col < n; ++col) A(i, col) -= f * A(j, col);
             for (int col = 0; col < k; ++col) B(i, col) -= f * B(j, col);
         }
-        ${d.barrier()};
+        ${d.global_barrier()};
     }
     for (int col = lid; col < k; col += WG) {
         for (int j = n - 1; j >= 0; --j) {
@@ -165,10 +171,10 @@ ${tree("red[lid] += red[lid + s_];")}
             t = (beta - alpha) / beta;
             scale = (${ct})1 / (alpha - beta);
         }
-        ${d.barrier()};
+        ${d.global_barrier()};
         for (int i = j + 1 + lid; i < m; i += WG) A(i, j) *= scale;
         if (lid == 0) T(j) = t;
-        ${d.barrier()};
+        ${d.global_barrier()};
         for (int col = j + 1 + lid; col < n; col += WG) {
             ${ct} w = A(j, col);
             for (int i = j + 1; i < m; ++i) w += A(i, j) * A(i, col);
@@ -177,7 +183,7 @@ ${tree("red[lid] += red[lid + s_];")}
             for (int i = j + 1; i < m; ++i) A(i, col) -= A(i, j) * w;
         }
         if (lid == 0) A(j, j) = beta;
-        ${d.barrier()};
+        ${d.global_barrier()};
     }
     for (int col = lid; col < kq; col += WG) {
         for (int i = 0; i < m; ++i) Q(i, col) = i == col ? (${ct})1 : (${ct})0;
@@ -193,32 +199,54 @@ ${tree("red[lid] += red[lid + s_];")}
         if (signfix && col < k && A(col, col) < (${ct})0)
             for (int i = 0; i < m; ++i) Q(i, col) = -Q(i, col);
     }
-    ${d.barrier()};
+    ${d.global_barrier()};
     for (int i = lid; i < m; i += WG)
         for (int j = 0; j < min(i, n); ++j) A(i, j) = (${ct})0;
 }
 </%def>
 
-## Symmetric eigen-decomposition of a (nb, n, n) by cyclic Jacobi rotations
+## The round-robin ("chess tournament") ordering of the Jacobi methods: with
+## N = n rounded up to even, round r (0 <= r < N - 1) pairs the N indices into
+## N/2 disjoint pairs, and the N - 1 rounds meet every pair once (a sweep).
+## Pair pi of round r is set in p < q; q == n marks the dummy of an odd n.
+<%def name="round_robin_pair(r, pi)">\
+        int p = ${pi} == 0 ? N - 1 : (${r} + ${pi}) % (N - 1);
+        int q = (${r} + N - 1 - ${pi}) % (N - 1);
+        if (p > q) { const int t_ = p; p = q; q = t_; }
+</%def>
+
+## The end of a sweep: every lane reads whether any lane rotated (uniform), and
+## the barrier after the read lets the next sweep clear the flags.
+<%def name="sweep_done()">\
+        int any_ = 0;
+        for (int i = 0; i < WG; ++i) any_ |= changed[i];
+        ${d.barrier()};
+        if (!any_) break;
+</%def>
+
+## Symmetric eigen-decomposition of a (nb, n, n) by parallel cyclic Jacobi
 ## (A <- J^T A J, V <- V J), reading only the lower triangle as NumPy does.
 ## w (nb, n) gets the eigenvalues ascending; with vec, v (nb, n, n) the
-## eigenvectors as columns (else v is unused). Lane 0 picks each rotation; the
-## columns, then the rows, of A (and rows of V) update in parallel. A rotation
-## is skipped when |a_pq| <= max(eps sqrt(|a_pp a_qq|), eps^2 max|a|); a sweep
-## without rotations ends the iteration.
+## eigenvectors as columns (else v is unused); rot (nb, n + 1) is scratch.
+## The rotations of one round act on disjoint index pairs, so the work-items
+## take pairs: first each computes its angle and updates its two columns of A
+## (and V), then, after a barrier, its two rows. A rotation is skipped when
+## |a_pq| <= max(eps sqrt(|a_pp a_qq|), eps^2 max|a|); a sweep without
+## rotations ends the iteration.
 <%def name="eigh(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[ct] %>\
 #define WG ${wg}
-${d.kernel("eigh", [("inout", ct, "a"), ("out", ct, "v"), ("out", ct, "w"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
+${d.kernel("eigh", [("inout", ct, "a"), ("out", ct, "v"), ("out", ct, "w"), ("inout", ct, "rot"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
 {
 ${prologue()}
     ${d.local_array(ct, "red", "WG")};
-    ${d.local_array(ct, "rot", "2")};
-    ${d.local_array("int", "flags", "2")};
+    ${d.local_array("int", "changed", "WG")};
     const long ao = g * n * n;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
 #define V(i, j) v[ao + (long)(i) * n + (j)]
 #define W(j) w[g * n + (j)]
+#define ROT(j) rot[g * (n + 1) + (j)]
+    const int N = n + (n & 1), npairs = N / 2;
     ${ct} amax = (${ct})0;
     for (int i = lid; i < n; i += WG) {
         for (int k = i + 1; k < n; ++k) A(i, k) = A(k, i);
@@ -228,52 +256,53 @@ ${prologue()}
     red[lid] = amax;
 ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
     const ${ct} floor_ = ${eps} * ${eps} * red[0];
+    ${d.global_barrier()};
     for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
-        if (lid == 0) flags[1] = 0;
-        for (int p = 0; p < n - 1; ++p) {
-            for (int q = p + 1; q < n; ++q) {
-                if (lid == 0) {
-                    const ${ct} apq = A(p, q), app = A(p, p), aqq = A(q, q);
-                    const int go = fabs(apq) > fmax(${eps} * sqrt(fabs(app)) * sqrt(fabs(aqq)), floor_);
-                    if (go) {
-                        const ${ct} theta = (aqq - app) / (2 * apq);
-                        const ${ct} t = (theta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(theta) + hypot(theta, (${ct})1));
-                        const ${ct} cs = (${ct})1 / sqrt(t * t + (${ct})1);
-                        rot[0] = cs;
-                        rot[1] = t * cs;
-                        flags[1] += 1;
-                    }
-                    flags[0] = go;
+        changed[lid] = 0;
+        for (int r = 0; r < N - 1; ++r) {
+            for (int pi = lid; pi < npairs; pi += WG) {
+${round_robin_pair("r", "pi")}
+                if (q >= n) continue;
+                const ${ct} apq = A(p, q), app = A(p, p), aqq = A(q, q);
+                ${ct} cs = (${ct})1, sn = (${ct})0;
+                if (fabs(apq) > fmax(${eps} * sqrt(fabs(app)) * sqrt(fabs(aqq)), floor_)) {
+                    const ${ct} theta = (aqq - app) / (2 * apq);
+                    const ${ct} t = (theta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(theta) + hypot(theta, (${ct})1));
+                    cs = (${ct})1 / sqrt(t * t + (${ct})1);
+                    sn = t * cs;
                 }
-                ${d.barrier()};
-                const int go = flags[0];
-                const ${ct} cs = rot[0], sn = rot[1];
-                if (go) {
-                    for (int k = lid; k < n; k += WG) {
-                        const ${ct} akp = A(k, p), akq = A(k, q);
-                        A(k, p) = cs * akp - sn * akq;
-                        A(k, q) = sn * akp + cs * akq;
-                        if (vec) {
-                            const ${ct} vkp = V(k, p), vkq = V(k, q);
-                            V(k, p) = cs * vkp - sn * vkq;
-                            V(k, q) = sn * vkp + cs * vkq;
-                        }
-                    }
+                ROT(2 * pi) = cs;
+                ROT(2 * pi + 1) = sn;
+                if (sn == (${ct})0) continue;
+                changed[lid] = 1;
+                for (int k = 0; k < n; ++k) {
+                    const ${ct} akp = A(k, p), akq = A(k, q);
+                    A(k, p) = cs * akp - sn * akq;
+                    A(k, q) = sn * akp + cs * akq;
                 }
-                ${d.barrier()};
-                if (go) {
-                    for (int k = lid; k < n; k += WG) {
-                        const ${ct} apk = A(p, k), aqk = A(q, k);
-                        A(p, k) = k == q ? (${ct})0 : cs * apk - sn * aqk;
-                        A(q, k) = k == p ? (${ct})0 : sn * apk + cs * aqk;
-                    }
+                if (vec) for (int k = 0; k < n; ++k) {
+                    const ${ct} vkp = V(k, p), vkq = V(k, q);
+                    V(k, p) = cs * vkp - sn * vkq;
+                    V(k, q) = sn * vkp + cs * vkq;
                 }
-                ${d.barrier()};
             }
+            ${d.global_barrier()};
+            for (int pi = lid; pi < npairs; pi += WG) {
+${round_robin_pair("r", "pi")}
+                if (q >= n) continue;
+                const ${ct} cs = ROT(2 * pi), sn = ROT(2 * pi + 1);
+                if (sn == (${ct})0) continue;
+                for (int k = 0; k < n; ++k) {
+                    const ${ct} apk = A(p, k), aqk = A(q, k);
+                    A(p, k) = cs * apk - sn * aqk;
+                    A(q, k) = sn * apk + cs * aqk;
+                }
+                A(p, q) = (${ct})0;
+                A(q, p) = (${ct})0;
+            }
+            ${d.global_barrier()};
         }
-        const int done = flags[1] == 0;
-        ${d.barrier()};
-        if (done) break;
+${sweep_done()}
     }
     if (lid == 0) {
         for (int i = 0; i < n; ++i) W(i) = A(i, i);
@@ -296,68 +325,53 @@ ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
 ## |u_p| |u_q|), V collecting the rotations. Then s (nb, n) gets the column
 ## norms descending, u the normalised columns (zero columns stay zero) and,
 ## with vec, v (nb, n, n) the right singular vectors as columns (else unused).
-## Work-items own rows of u and of v throughout the sweeps, so only the three
-## dot products of each pair need barriers.
+## The pairs of a round (round-robin order) are disjoint columns, so each
+## work-item takes whole pairs and a round needs one barrier.
 <%def name="svd(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[ct] %>\
 #define WG ${wg}
 ${d.kernel("svd", [("inout", ct, "u"), ("out", ct, "v"), ("out", ct, "s"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
 {
 ${prologue()}
-    ${d.local_array(ct, "r0", "WG")};
-    ${d.local_array(ct, "r1", "WG")};
-    ${d.local_array(ct, "r2", "WG")};
-    ${d.local_array(ct, "rot", "2")};
-    ${d.local_array("int", "flags", "2")};
+    ${d.local_array("int", "changed", "WG")};
 #define U(i, j) u[g * m * n + (long)(i) * n + (j)]
 #define V(i, j) v[g * n * n + (long)(i) * n + (j)]
 #define S(j) s[g * n + (j)]
+    const int N = n + (n & 1), npairs = N / 2;
     const ${ct} tol = ${eps} * sqrt((${ct})m);
     if (vec) for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? (${ct})1 : (${ct})0;
+    ${d.global_barrier()};
     for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
-        if (lid == 0) flags[1] = 0;
-        for (int p = 0; p < n - 1; ++p) {
-            for (int q = p + 1; q < n; ++q) {
+        changed[lid] = 0;
+        for (int r = 0; r < N - 1; ++r) {
+            for (int pi = lid; pi < npairs; pi += WG) {
+${round_robin_pair("r", "pi")}
+                if (q >= n) continue;
                 ${ct} al = (${ct})0, be = (${ct})0, ga = (${ct})0;
-                for (int i = lid; i < m; i += WG) {
+                for (int i = 0; i < m; ++i) {
                     const ${ct} x = U(i, p), y = U(i, q);
                     al += x * x; be += y * y; ga += x * y;
                 }
-                r0[lid] = al; r1[lid] = be; r2[lid] = ga;
-${tree("r0[lid] += r0[lid + s_]; r1[lid] += r1[lid + s_]; r2[lid] += r2[lid + s_];")}
-                if (lid == 0) {
-                    const ${ct} gam = r2[0];
-                    const int go = gam != (${ct})0 && fabs(gam) > tol * sqrt(r0[0]) * sqrt(r1[0]);
-                    if (go) {
-                        const ${ct} zeta = (r1[0] - r0[0]) / (2 * gam);
-                        const ${ct} t = (zeta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(zeta) + hypot(zeta, (${ct})1));
-                        const ${ct} cs = (${ct})1 / sqrt(t * t + (${ct})1);
-                        rot[0] = cs;
-                        rot[1] = t * cs;
-                        flags[1] += 1;
-                    }
-                    flags[0] = go;
+                if (ga == (${ct})0 || fabs(ga) <= tol * sqrt(al) * sqrt(be)) continue;
+                const ${ct} zeta = (be - al) / (2 * ga);
+                const ${ct} t = (zeta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(zeta) + hypot(zeta, (${ct})1));
+                const ${ct} cs = (${ct})1 / sqrt(t * t + (${ct})1), sn = t * cs;
+                if (sn == (${ct})0) continue;
+                changed[lid] = 1;
+                for (int i = 0; i < m; ++i) {
+                    const ${ct} x = U(i, p), y = U(i, q);
+                    U(i, p) = cs * x - sn * y;
+                    U(i, q) = sn * x + cs * y;
                 }
-                ${d.barrier()};
-                if (flags[0]) {
-                    const ${ct} cs = rot[0], sn = rot[1];
-                    for (int i = lid; i < m; i += WG) {
-                        const ${ct} x = U(i, p), y = U(i, q);
-                        U(i, p) = cs * x - sn * y;
-                        U(i, q) = sn * x + cs * y;
-                    }
-                    if (vec) for (int i = lid; i < n; i += WG) {
-                        const ${ct} x = V(i, p), y = V(i, q);
-                        V(i, p) = cs * x - sn * y;
-                        V(i, q) = sn * x + cs * y;
-                    }
+                if (vec) for (int i = 0; i < n; ++i) {
+                    const ${ct} x = V(i, p), y = V(i, q);
+                    V(i, p) = cs * x - sn * y;
+                    V(i, q) = sn * x + cs * y;
                 }
             }
+            ${d.global_barrier()};
         }
-        ${d.barrier()};
-        const int done = flags[1] == 0;
-        ${d.barrier()};
-        if (done) break;
+${sweep_done()}
     }
     for (int col = lid; col < n; col += WG) {
         ${ct} nrm = (${ct})0;
@@ -366,7 +380,7 @@ ${tree("r0[lid] += r0[lid + s_]; r1[lid] += r1[lid + s_]; r2[lid] += r2[lid + s_
         S(col) = nrm;
         if (nrm > (${ct})0) for (int i = 0; i < m; ++i) U(i, col) /= nrm;
     }
-    ${d.barrier()};
+    ${d.global_barrier()};
     if (lid == 0) {
         for (int i = 0; i < n; ++i) {
             int best = i;

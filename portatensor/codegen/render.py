@@ -77,6 +77,10 @@ class OpenCLDialect:
     def barrier(self) -> str:
         return "barrier(CLK_LOCAL_MEM_FENCE)"
 
+    def global_barrier(self) -> str:
+        """A barrier that also orders global memory: for work-items sharing a matrix in a global buffer."""
+        return "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)"
+
     def local_array(self, ctype: str, name: str, size: int | str) -> str:
         return f"PT_LOCAL {ctype} {name}[{size}]"
 

@@ -205,8 +205,10 @@ def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
     n = x.shape[-1]
     w = Tensor.empty(x.shape[:-1], ct, x.device)
     v = Tensor.empty(x.shape, ct, x.device) if vectors else a
-    if nb:
-        _run(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, n, int(vectors)])
+    if nb and n:
+        rot = Tensor.empty(x.shape[:-2] + (n + 1,), ct, x.device)
+        _run(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, rot._storage.buf, n,
+                                        int(vectors)])
     return _back(w, x.dtype), _back(v, x.dtype)
 
 
