@@ -12,10 +12,13 @@
 ## OpenCL requires. Work-items that hand each other matrix elements meet at
 ## d.global_barrier(), which also orders global memory.
 ##
-## NOTE: keep the barriers per work-group few: Mesa's llvmpipe (rusticl) ended a
-## work-group silently after about 32k barriers (measured 2026-11-26), so the
-## Jacobi kernels rotate a whole round of disjoint pairs between barriers
-## instead of one pair with a tree reduction each.
+## The Jacobi kernels rotate a whole round of disjoint pairs between two
+## barriers rather than one pair per tree reduction: n - 1 barriers a sweep.
+##
+## NOTE: Mesa's llvmpipe (rusticl) silently stops any loop after 65535
+## iterations, counted over all entries of a nested loop (measured 2026-11-26),
+## so there these kernels return wrong results once a work-item's loops run
+## that long (eigh/svd from about n = 60 at 64 lanes); PoCL has no such limit.
 <%namespace name="c" file="_common.mako"/>
 
 <%!

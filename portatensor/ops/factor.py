@@ -104,6 +104,7 @@ def cholesky(x: Tensor, /, *, upper: bool = False) -> Tensor:
     """The Cholesky factor L (x = L L^T) of each symmetric positive-definite matrix, or U = L^T with upper=True.
 
     Only the lower triangle of x is read; a matrix that is not positive definite gives NaNs.
+    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     a, _, nb = _matrices("cholesky", x, square=True)
     if nb:
@@ -125,20 +126,29 @@ def _lu(a: Tensor, b: Tensor | None, nb: int) -> Tensor:
 
 
 def det(x: Tensor, /) -> Tensor:
-    """The determinant of each square matrix (LU with partial pivoting)."""
+    """The determinant of each square matrix (LU with partial pivoting).
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     a, _, nb = _matrices("det", x, square=True)
     return _back(contiguous(_lu(a, None, nb)[..., 0]), x.dtype)
 
 
 def slogdet(x: Tensor, /) -> SlogdetResult:
-    """(sign, log|det|) of each square matrix; a singular one gives sign 0 and logabsdet -inf."""
+    """(sign, log|det|) of each square matrix; a singular one gives sign 0 and logabsdet -inf.
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     a, _, nb = _matrices("slogdet", x, square=True)
     res = _lu(a, None, nb)
     return SlogdetResult(_back(contiguous(res[..., 1]), x.dtype), _back(contiguous(res[..., 2]), x.dtype))
 
 
 def inv(x: Tensor, /) -> Tensor:
-    """The inverse of each square matrix (LU with partial pivoting against the identity)."""
+    """The inverse of each square matrix (LU with partial pivoting against the identity).
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     a, ct, nb = _matrices("inv", x, square=True)
     n = x.shape[-1]
     b = _eye_stack(n, x.shape[:-2], ct, x.device)
@@ -151,6 +161,7 @@ def solve(x1: Tensor, x2: Tensor, /) -> Tensor:
 
     x2 of shape (M,) is one right-hand side for every matrix (the result has shape (..., M));
     otherwise x2 is a stack (..., M, K) whose stack dims broadcast against x1's.
+    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     if not isinstance(x2, Tensor):
         raise TypeError(f"linalg.solve: expected an array for x2, got {type(x2).__name__}")
@@ -190,7 +201,10 @@ def _qr_into(a: Tensor, nb: int, kq: int, signfix: bool) -> Tensor:
 
 
 def qr(x: Tensor, /, *, mode: str = "reduced") -> QRResult:
-    """The QR factorisation (Householder) of each matrix: mode 'reduced' (Q is M x K, K = min(M, N)) or 'complete'."""
+    """The QR factorisation (Householder) of each matrix: mode 'reduced' (Q is M x K, K = min(M, N)) or 'complete'.
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     if mode not in ("reduced", "complete"):
         raise ValueError(f"linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
     a, _, nb = _matrices("qr", x, square=False)
@@ -216,13 +230,17 @@ def eigh(x: Tensor, /) -> EighResult:
     """Eigenvalues (ascending) and eigenvectors (as columns) of each symmetric matrix (cyclic Jacobi).
 
     Only the lower triangle of x is read, as NumPy does.
+    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     w, v = _eigh("eigh", x, True)
     return EighResult(w, v)
 
 
 def eigvalsh(x: Tensor, /) -> Tensor:
-    """The eigenvalues (ascending) of each symmetric matrix (cyclic Jacobi, lower triangle read)."""
+    """The eigenvalues (ascending) of each symmetric matrix (cyclic Jacobi, lower triangle read).
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     return _eigh("eigvalsh", x, False)[0]
 
 
@@ -258,6 +276,7 @@ def svd(x: Tensor, /, *, full_matrices: bool = True) -> SVDResult:
     """U, S, Vh with x = U diag(S) Vh for each matrix, S descending (one-sided Jacobi).
 
     With full_matrices U is M x M and Vh N x N, else M x K and K x N (K = min(M, N)).
+    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     u, s, vh = _svd("svd", x, True, bool(full_matrices))
     assert u is not None and vh is not None
@@ -265,7 +284,10 @@ def svd(x: Tensor, /, *, full_matrices: bool = True) -> SVDResult:
 
 
 def svdvals(x: Tensor, /) -> Tensor:
-    """The singular values of each matrix, descending."""
+    """The singular values of each matrix, descending.
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     return _back(_svd("svdvals", x, False, False)[1], x.dtype)
 
 
@@ -283,7 +305,10 @@ def _cutoff(name: str, s: Tensor, shape: tuple[int, ...], rtol: Any) -> Tensor |
 
 
 def matrix_rank(x: Tensor, /, *, rtol: Any = None) -> Tensor:
-    """The number of singular values above rtol times the largest (rtol None: max(M, N) * eps), per matrix."""
+    """The number of singular values above rtol times the largest (rtol None: max(M, N) * eps), per matrix.
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     from .reduce import sum as _sum
 
     s = _svd("matrix_rank", x, False, False)[1]
@@ -292,7 +317,10 @@ def matrix_rank(x: Tensor, /, *, rtol: Any = None) -> Tensor:
 
 
 def pinv(x: Tensor, /, *, rtol: Any = None) -> Tensor:
-    """The Moore-Penrose pseudo-inverse of each matrix via the SVD, singular values <= rtol * max(S) dropped."""
+    """The Moore-Penrose pseudo-inverse of each matrix via the SVD, singular values <= rtol * max(S) dropped.
+
+    Real floating-point input only: complex input raises TypeError (not supported yet).
+    """
     from .linalg import matmul
     from .search import where
 
