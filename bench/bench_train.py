@@ -1,10 +1,11 @@
-"""ms per epoch of the digits MLP (64-256-10, ReLU, batch 64, SGD momentum 0.9) against PyTorch CPU in the same run,
-plus the first epoch in a fresh process with a cold and with a warm kernel cache.
+"""ms per epoch of the digits MLP (64-256-10, ReLU, batch 64, SGD momentum 0.9) and of the digits CNN
+(examples/cnn_digits.py) against PyTorch CPU in the same run, plus the MLP's first epoch in a fresh process with a
+cold and with a warm kernel cache.
 
     python bench/bench_train.py [--epochs 5] [--device pocl]
 
-The portatensor side is portatensor.demo.train_digits_mlp (the model `portatensor demo` trains); the PyTorch side
-is the same model, optimiser and batch size.
+The portatensor side is portatensor.demo.train_digits_mlp (the model `portatensor demo` trains) and
+examples/cnn_digits.py's train_cnn; the PyTorch side is the same model, optimiser and batch size.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import _common  # noqa: F401  (puts the checkout on sys.path)
 import numpy as np
 
 
-def torch_epochs(epochs: int) -> list[float] | None:
+def torch_epochs(epochs: int, model_name: str = "mlp") -> list[float] | None:
+    """ms per epoch of PyTorch CPU training the same model with the same optimiser and batch size."""
     try:
         import torch
     except ImportError:
@@ -30,9 +32,18 @@ def torch_epochs(epochs: int) -> list[float] | None:
 
     torch.manual_seed(0)
     xtr, ytr, _, _ = load_digits_split(0)
-    x, y = torch.tensor(xtr), torch.tensor(ytr)
-    model = torch.nn.Sequential(torch.nn.Linear(64, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
-    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    nn = torch.nn
+    if model_name == "mlp":
+        x = torch.tensor(xtr)
+        model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    else:
+        x = torch.tensor(xtr.reshape(-1, 1, 8, 8))
+        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(128, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
+    y = torch.tensor(ytr)
     g = np.random.default_rng(0)
     out = []
     for _ in range(epochs):
@@ -49,6 +60,18 @@ def torch_epochs(epochs: int) -> list[float] | None:
         float(total)
         out.append((time.perf_counter() - t0) * 1e3)
     return out
+
+
+def _report(name: str, ours: dict, epochs: int, model_name: str) -> None:
+    pt_ms = statistics.median(ours["epoch_ms"][1:])
+    print(f"{name}: portatensor {pt_ms:.1f} ms/epoch (test accuracy {ours['accuracy'] * 100:.1f}% after "
+          f"{epochs + 1} epochs)")
+    t = torch_epochs(epochs + 1, model_name)
+    if t is not None:
+        tm = statistics.median(t[1:])
+        print(f"  PyTorch CPU {tm:.1f} ms/epoch; ratio portatensor / PyTorch = {pt_ms / tm:.2f}x")
+    else:
+        print("  PyTorch not installed: no comparison")
 
 
 _FIRST = ("import time; t0 = time.perf_counter(); import portatensor.demo as d; "
@@ -71,19 +94,16 @@ def main() -> None:
     args = ap.parse_args()
     from portatensor.demo import train_digits_mlp
 
+    sys.path.insert(0, str(_common.ROOT / "examples"))
+    from cnn_digits import train_cnn
+
     with tempfile.TemporaryDirectory() as tmp:
         cold = first_epoch(tmp, args.device)
         warm = first_epoch(tmp, args.device)
-    r = train_digits_mlp(args.epochs + 1, device=args.device, verbose=False)
-    pt_ms = statistics.median(r["epoch_ms"][1:])
-    t = torch_epochs(args.epochs + 1)
-    print(f"digits MLP 64-256-10, batch 64, SGD: portatensor {pt_ms:.1f} ms/epoch "
-          f"(test accuracy {r['accuracy'] * 100:.1f}% after {args.epochs + 1} epochs)")
-    if t is not None:
-        tm = statistics.median(t[1:])
-        print(f"PyTorch CPU {tm:.1f} ms/epoch; ratio portatensor / PyTorch = {pt_ms / tm:.2f}x")
-    else:
-        print("PyTorch not installed: no comparison")
+    _report("digits MLP 64-256-10, batch 64, SGD", train_digits_mlp(args.epochs + 1, device=args.device,
+                                                                   verbose=False), args.epochs, "mlp")
+    _report("digits CNN (examples/cnn_digits.py), batch 64, SGD",
+            train_cnn(args.epochs + 1, device=args.device, verbose=False), args.epochs, "cnn")
     print(f"first epoch, fresh process, cold kernel cache: {cold[0]:.0f} ms (process total incl. import "
           f"{cold[1]:.0f} ms)")
     print(f"first epoch, fresh process, warm kernel cache: {warm[0]:.0f} ms (process total incl. import "
