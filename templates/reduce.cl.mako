@@ -10,10 +10,10 @@
 ## launch of this kernel reduces; only that launch applies ``final``, with R
 ## bound to rtotal (every reduced element, not just this launch's).
 ##
-## vec=True (chunked, rank 1, unit stride, a plain dtype whose combine is
-## lane-wise arithmetic): the inner loop reads 8-wide vectors into two
-## independent accumulators, so the loop is bound by memory, not by the
-## latency of one scalar add chain.
+## vec=W > 1 (chunked, rank 1, unit stride, a plain dtype whose combine is
+## lane-wise arithmetic; W is the tuned vector width): the inner loop reads
+## W-wide vectors into four independent accumulators, so the loop is bound
+## by memory, not by the latency of one scalar add chain.
 <%namespace name="c" file="_common.mako"/>
 
 ## Complex accumulators (float2 / double2): a scalar init would fill both
@@ -125,22 +125,26 @@ ${d.kernel("reduce", ps)}
 ${index_setup(idx, krank)}
     ${acc_init(acc, init)}
 ${range_setup(idx, layout)}
-% if vec:
-    ${it}8 va = (${it}8)(${init});
-    ${it}8 vb = va, vc0 = va, vd0 = va;
+% if vec > 1:
+<% V = f"{it}{vec}" %>\
+    ${V} va = (${V})(${init});
+    ${V} vb = va, vc0 = va, vd0 = va;
     ${idx} r = r0;
-    for (; r + 32 <= r1; r += 32) {
+    for (; r + ${4 * vec} <= r1; r += ${4 * vec}) {
         const __global ${c.attr.C[inp]}* p = src + (base + r);
-        va = PT_COMBINE(va, vload8(0, p));
-        vb = PT_COMBINE(vb, vload8(1, p));
-        vc0 = PT_COMBINE(vc0, vload8(2, p));
-        vd0 = PT_COMBINE(vd0, vload8(3, p));
+        va = PT_COMBINE(va, vload${vec}(0, p));
+        vb = PT_COMBINE(vb, vload${vec}(1, p));
+        vc0 = PT_COMBINE(vc0, vload${vec}(2, p));
+        vd0 = PT_COMBINE(vd0, vload${vec}(3, p));
     }
-    va = PT_COMBINE(PT_COMBINE(va, vb), PT_COMBINE(vc0, vd0));
-    ${it}4 vc = PT_COMBINE(va.lo, va.hi);
-    ${it}2 vd = PT_COMBINE(vc.lo, vc.hi);
-    acc = PT_COMBINE(acc, vd.x);
-    acc = PT_COMBINE(acc, vd.y);
+    const ${V} v${vec} = PT_COMBINE(PT_COMBINE(va, vb), PT_COMBINE(vc0, vd0));
+% for w in (8, 4, 2):
+%   if w < vec:
+    const ${it}${w} v${w} = PT_COMBINE(v${w * 2}.lo, v${w * 2}.hi);
+%   endif
+% endfor
+    acc = PT_COMBINE(acc, v2.x);
+    acc = PT_COMBINE(acc, v2.y);
     for (; r < r1; r++) {
         const ${it} v = src[base + r];
         acc = PT_COMBINE(acc, v);

@@ -11,14 +11,15 @@ from .. import dtypes as _dt
 from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..tensor import Tensor
+from ..tune import reduce as _tuned
+from ..tune.lookup import tuned_config
+from ..tune.space import Config
 from ..views import collapse_dims, contiguous_strides, normalize_axes, normalize_axis
 from .creation import fill_
 from .elementwise import INDEX32_LIMIT, ElementwiseOp, apply, astype, run
 from .table import ELEMENTWISE, REDUCE, ReduceOp
 
-# Below this many reduced elements per output, one work-item per output is enough.
-MIN_CHUNK = 4096
-# Ops whose combine is lane-wise arithmetic, so the 8-wide vector loop applies.
+# Ops whose combine is lane-wise arithmetic, so the vector loop applies.
 _VEC_OPS = frozenset({"sum", "prod", "mean"})
 _VEC_DTYPES = frozenset({"float32", "float64", "int32", "int64", "uint32", "uint64"})
 # Combine steps that differ for a complex accumulator (see _combine).
@@ -71,14 +72,19 @@ def _check_complex_dtype(name: str, x: Tensor, res: _dt.DType) -> None:
                         f"take real() or abs() first")
 
 
-def _target_items(device: Any) -> int:
-    """How many work-items keep the device busy."""
-    cu = device.info.compute_units
-    return cu * (64 if device.info.type == "cpu" else 2048)
+def _config(device: Any, x: Tensor, geo: tuple) -> Config:
+    """The device's tuned reduce config for this input (tune/reduce.py)."""
+    contiguous = len(geo[2]) == 1 and geo[3] == (1,)
+    return tuned_config(device, _tuned.FAMILY, (x.dtype.name,), "contig" if contiguous else "strided",
+                        (geo[5], geo[6])).config
 
 
-def _layout(device: Any) -> str:
-    return "chunked" if device.info.type == "cpu" else "interleaved"
+def _layout(config: Config) -> str:
+    return "interleaved" if config["strided"] else "chunked"
+
+
+def _lsize(config: Config) -> tuple[int] | None:
+    return (int(config["local_size"]),) if config["local_size"] else None
 
 
 def _shape_args(kshape: tuple, kst: tuple, rshape: tuple, rst: tuple, krank: int) -> list[int]:
@@ -99,19 +105,25 @@ def _geometry(x: Tensor, axes: tuple[int, ...]) -> tuple[tuple, tuple, tuple, tu
     return kshape, kst, rshape, rst, krank, nout, R
 
 
-def _nchunks(device: Any, nout: int, R: int) -> int:
-    if R >= 2 * MIN_CHUNK and nout < _target_items(device):
-        return builtins.max(1, builtins.min(R // MIN_CHUNK, -(-_target_items(device) // nout)))
+def _nchunks(device: Any, config: Config, nout: int, R: int) -> int:
+    """Chunks per output row: enough work-items for the device, none shorter than min_chunk."""
+    target = device.info.compute_units * int(config["items_per_cu"])
+    min_chunk = int(config["min_chunk"])
+    if R >= 2 * min_chunk and nout < target:
+        return builtins.max(1, builtins.min(R // min_chunk, -(-target // nout)))
     return 1
 
 
 def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _dt.DType, acc: _dt.DType,
-            out: _dt.DType, geo: tuple, nchunks: int, rtotal: int, final: bool) -> None:
+            out: _dt.DType, geo: tuple, nchunks: int, rtotal: int, final: bool, config: Config,
+            layout: str | None = None) -> Any:
+    """One reduce launch (a stage); returns its event. ``layout`` overrides the config's (scans need chunks)."""
     kshape, kst, rshape, rst, krank, nout, R = geo
     idx64 = src.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
-    layout = _layout(device)
+    layout = layout or _layout(config)
     vec = (layout == "chunked" and op.name in _VEC_OPS and len(rshape) == 1 and rst == (1,)
            and inp.name in _VEC_DTYPES and _compute_dtype(inp) is acc)
+    vec = int(config["VW"]) if vec else 1
     init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False)) if op.name in _ORDERED else op.init
     spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
                            acc=acc.name, out=out.name, init=init, combine=_combine(op, acc),
@@ -119,7 +131,7 @@ def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _d
     kernel = device.kernel(spec)
     chunk = -(-R // nchunks)
     args = [dst.buf, src.buf, src_off, nout, R, nchunks, chunk, rtotal, *_shape_args(kshape, kst, rshape, rst, krank)]
-    launch(device, kernel, (nout * nchunks,), None, args)
+    return launch(device, kernel, (nout * nchunks,), _lsize(config), args)
 
 
 def _axes_and_shape(x: Tensor, axis: Any, keepdims: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -163,17 +175,25 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     if R == 0:
         nan = complex("nan+nanj") if res.kind == "c" else float("nan")
         return fill_(out, {"prod": 1, "all": True, "mean": nan}.get(name, 0))
-    nchunks = _nchunks(device, nout, R)
+    run_reduce(device, op, x, out, acc, geo, _config(device, x, geo))
+    return out
+
+
+def run_reduce(device: Any, op: ReduceOp, x: Tensor, out: Tensor, acc: _dt.DType, geo: tuple,
+               config: Config) -> list:
+    """Reduce x (geometry geo) into out with this config, in one or two stages; returns the events."""
+    nout, R = geo[5], geo[6]
+    res = out.dtype
+    nchunks = _nchunks(device, config, nout, R)
     if nchunks == 1:
-        _launch(device, op, x._storage, x.offset, out._storage, x.dtype, acc, res, geo, 1, R, True)
-        return out
+        return [_launch(device, op, x._storage, x.offset, out._storage, x.dtype, acc, res, geo, 1, R, True, config)]
     part = Tensor.empty((nout, nchunks), acc, device)
-    _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False)
+    first = _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False,
+                    config)
     pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
     if nout == 1:
         pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
-    _launch(device, op, part._storage, 0, out._storage, acc, acc, res, pgeo, 1, R, True)
-    return out
+    return [first, _launch(device, op, part._storage, 0, out._storage, acc, acc, res, pgeo, 1, R, True, config)]
 
 
 _KIND_NAMES = {"b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",
@@ -279,10 +299,12 @@ def _arg(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
     kshape, kst, rshape, rst, krank, nout, R = geo
     if nout == 0:
         return out
-    nchunks = _nchunks(device, nout, R)
+    config = _config(device, x, geo)
+    nchunks = _nchunks(device, config, nout, R)
     idx64 = x._storage.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
     better = REDUCE[name].combine
-    layout = _layout(device)
+    layout = _layout(config)
+    lsize = _lsize(config)
 
     def kernel(has_idx: bool, out_val: bool, krank: int, rank: int, inp: _dt.DType) -> Any:
         spec = KernelSpec.make("reduce", "argreduce", (inp.name,), rank=rank, krank=krank, inp=inp.name,
@@ -291,17 +313,17 @@ def _arg(name: str, x: Tensor, axis: int | None, keepdims: bool) -> Tensor:
 
     shape_args = _shape_args(kshape, kst, rshape, rst, krank)
     if nchunks == 1:
-        launch(device, kernel(False, False, krank, len(rshape), x.dtype), (nout,), None,
+        launch(device, kernel(False, False, krank, len(rshape), x.dtype), (nout,), lsize,
                [out._storage.buf, x._storage.buf, x.offset, nout, R, 1, R, R, *shape_args])
         return out
     pidx = Tensor.empty((nout, nchunks), _dt.int64, device)
     pval = Tensor.empty((nout, nchunks), x.dtype, device)
     chunk = -(-R // nchunks)
-    launch(device, kernel(False, True, krank, len(rshape), x.dtype), (nout * nchunks,), None,
+    launch(device, kernel(False, True, krank, len(rshape), x.dtype), (nout * nchunks,), lsize,
            [pidx._storage.buf, pval._storage.buf, x._storage.buf, x.offset, nout, R, nchunks, chunk, R, *shape_args])
     pk = 0 if nout == 1 else 1
     pargs = ([nout, nchunks] if pk else []) + [nchunks, 1]
-    launch(device, kernel(True, False, pk, 1, x.dtype), (nout,), None,
+    launch(device, kernel(True, False, pk, 1, x.dtype), (nout,), lsize,
            [out._storage.buf, pval._storage.buf, pidx._storage.buf, 0, nout, nchunks, 1, nchunks, nchunks, *pargs])
     return out
 
@@ -351,12 +373,16 @@ def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_init
     geo = (kshape, kst, rshape, rst, krank, nout, R)
     if R == 0:
         return fill_(out, 1 if name == "prod" else 0)
-    nchunks = _nchunks(device, nout, R)
+    config = _config(device, x, geo)
+    nchunks = _nchunks(device, config, nout, R)
     idx64 = x._storage.nbytes > INDEX32_LIMIT or out.size > INDEX32_LIMIT
     part = None
     if nchunks > 1:
+        # NOTE: the scan kernel adds up whole chunks before its own, so the
+        # partial totals must be of contiguous chunks whatever the config says.
         part = Tensor.empty((nout, nchunks), acc, device)
-        _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False)
+        _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False, config,
+                layout="chunked")
     spec = KernelSpec.make("reduce", "scan", (x.dtype.name,), rank=len(rshape), krank=krank, inp=x.dtype.name,
                            acc=acc.name, out=res.name, init=op.init, combine=_combine(op, acc), idx64=idx64,
                            has_part=part is not None, include_initial=include_initial)
@@ -364,7 +390,7 @@ def _cumulative(name: str, x: Tensor, axis: int | None, dtype: Any, include_init
     args = [out._storage.buf, x._storage.buf] + ([part._storage.buf] if part is not None else [])
     args += [x.offset, nout, R, nchunks, chunk, R, *_shape_args(kshape, kst, rshape, rst, krank)]
     args += [*(okst if krank else ()), ost[ax]]
-    launch(device, device.kernel(spec), (nout * nchunks,), None, args)
+    launch(device, device.kernel(spec), (nout * nchunks,), _lsize(config), args)
     return out
 
 

@@ -1,6 +1,6 @@
 """`portatensor tune`: search, store and show tuned configs for a device.
 
-    portatensor tune [--device SEL] [--family gemm,conv|all] [--dtype float32,...]
+    portatensor tune [--device SEL] [--family gemm,conv,reduce,elementwise|all] [--dtype float32,...]
                      [--shapes 1024,2048x2048x512,32x64x56x56x64,...] [--budget SECONDS]
                      [--strategy auto|exhaustive|random|local] [--resume] [--json]
     portatensor tune show | clear | export FILE | import FILE
@@ -10,7 +10,8 @@ it is found, so Ctrl-C keeps what was found and every later program (even one
 already running) uses it.
 
 Shapes: N or MxNxK is a GEMM; NxCxHxWxO[xK] a conv2d forward (batch N, C -> O
-channels, H x W images, K x K kernel, default 3, stride 1, padding K // 2).
+channels, H x W images, K x K kernel, default 3, stride 1, padding K // 2);
+eN an elementwise a + b over N elements; r[ROWSx]N a sum over rows of N.
 Each family takes the shapes of its form, or its defaults when none is given.
 """
 
@@ -26,8 +27,9 @@ from typing import Any
 
 __all__ = ["main", "tune_problem"]
 
-FAMILIES = ("gemm", "conv", "elementwise")
-DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64", "elementwise": "e16777216"}
+FAMILIES = ("gemm", "conv", "reduce", "elementwise")
+DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64", "reduce": "r16777216,r1024x4096",
+                  "elementwise": "e16777216"}
 DEFAULT_BUDGET_S = 240.0
 
 
@@ -66,14 +68,19 @@ def _rate(problem: Any, seconds: float) -> float:
 
 
 def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
-    """--shapes text as {family: [dims, ...]}: GEMM (M, N, K), conv (N, C, H, W, O, K), elementwise (n,)."""
-    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": [], "elementwise": []}
+    """--shapes text as {family: [dims, ...]}: GEMM (M, N, K), conv (N, C, H, W, O, K), elementwise (n,),
+    reduce (rows, n)."""
+    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": [], "reduce": [], "elementwise": []}
     for part in text.split(","):
-        if part.strip().lower().startswith("e"):
-            n = part.strip()[1:]
-            if not n.isdigit() or int(n) <= 0:
-                raise ValueError(f"--shapes: {part!r} is not eN with a positive element count")
-            shapes["elementwise"].append((int(n),))
+        word = part.strip().lower()
+        if word[:1] in ("e", "r"):
+            dims = word[1:].split("x")
+            if not all(d.isdigit() and int(d) > 0 for d in dims) or len(dims) > (1 if word[0] == "e" else 2):
+                raise ValueError(f"--shapes: {part!r} is not eN or r[ROWSx]N with positive sizes")
+            if word[0] == "e":
+                shapes["elementwise"].append((int(dims[0]),))
+            else:
+                shapes["reduce"].append((1, int(dims[0])) if len(dims) == 1 else (int(dims[0]), int(dims[1])))
             continue
         try:
             dims = [int(x) for x in part.strip().lower().split("x") if x]
@@ -84,14 +91,15 @@ def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
         if len(dims) == 5:
             dims.append(3)
         if len(dims) not in (3, 6) or min(dims) <= 0:
-            raise ValueError(f"--shapes: {part!r} is not N, MxNxK, NxCxHxWxO[xK] or eN with positive sizes")
+            raise ValueError(f"--shapes: {part!r} is not N, MxNxK, NxCxHxWxO[xK], eN or r[ROWSx]N with positive "
+                             "sizes")
         shapes["gemm" if len(dims) == 3 else "conv"].append(tuple(dims))
     return shapes
 
 
 def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) -> list[Any]:
     """The problems to tune, in order: each family's shapes (or its defaults) per dtype."""
-    from portatensor.tune.measure import ConvProblem, ElementwiseProblem, GemmProblem
+    from portatensor.tune.measure import ConvProblem, ElementwiseProblem, GemmProblem, ReduceProblem
 
     given = _parse_shapes(text) if text else None
     problems: list[Any] = []
@@ -103,6 +111,8 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
                     problems.append(GemmProblem(dims[0], dims[1], dims[2], dt))
                 elif family == "elementwise":
                     problems.append(ElementwiseProblem(dims[0], dt))
+                elif family == "reduce":
+                    problems.append(ReduceProblem(dims[1], dims[0], dt))
                 else:
                     n, c, h, w, o, k = dims
                     problems.append(ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt))
@@ -136,13 +146,15 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
     """
     from portatensor.tune import elementwise as E
     from portatensor.tune import gemm as G
+    from portatensor.tune import reduce as R
     from portatensor.tune import strategies as S
     from portatensor.tune.lookup import device_db
     from portatensor.tune.measure import Worker
     from portatensor.tune.space import Config
 
     limits = G.limits_of(device.info)
-    space = E.elementwise_space(limits) if problem.family == E.FAMILY else G.gemm_space(limits)
+    spaces = {E.FAMILY: E.elementwise_space, R.FAMILY: R.reduce_space}
+    space = spaces.get(problem.family, G.gemm_space)(limits)
     db = db or device_db(device)
     dtypes, layout, shape = problem.db_key
     own = worker is None
@@ -318,7 +330,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--family", default="gemm", help="comma-separated families, or all")
     p.add_argument("--dtype", default="float32", help="comma-separated dtypes")
     p.add_argument("--shapes", default=None,
-                   help="comma-separated N or MxNxK (GEMM), NxCxHxWxO[xK] (conv); default: each family's own")
+                   help="comma-separated N or MxNxK (GEMM), NxCxHxWxO[xK] (conv), eN (elementwise), "
+                        "r[ROWSx]N (reduce); default: each family's own")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_S, help="seconds for the whole search")
     p.add_argument("--strategy", default="auto", choices=("auto", "exhaustive", "random", "local"))
     p.add_argument("--resume", action="store_true", help="start from stored results and keep better ones")

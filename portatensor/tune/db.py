@@ -55,16 +55,10 @@ LOCK_TIMEOUT_S = 30.0
 Key = tuple[str, tuple[str, ...], str, tuple[int, ...]]
 
 #: Shipped starting points per (family, vendor key), used when nothing was
-#: tuned. Kernel families must use the same parameter names in their spaces.
-DEFAULTS: dict[tuple[str, str], dict[str, Value]] = {
-    # NOTE: 256 work-items fill an NVIDIA SM's warp schedulers and are four
-    # AMD wavefronts; CPUs (PoCL) prefer few, long work-items that vectorise.
-    ("reduce", "generic"): {"local_size": 64, "items_per_thread": 4},
-    ("reduce", "nvidia"): {"local_size": 256, "items_per_thread": 8},
-    ("reduce", "amd"): {"local_size": 256, "items_per_thread": 8},
-    ("reduce", "intel_gpu"): {"local_size": 128, "items_per_thread": 8},
-    ("reduce", "cpu"): {"local_size": 16, "items_per_thread": 64},
-}
+#: tuned. Each tunable family keeps its rows beside its space (tune/gemm.py,
+#: tune/elementwise.py, tune/reduce.py); lookup.family_defaults() merges them
+#: over this table, which holds rows for families without a module of their own.
+DEFAULTS: dict[tuple[str, str], dict[str, Value]] = {}
 
 
 class TuningDBWarning(RuntimeWarning):

@@ -40,7 +40,7 @@ def device_fingerprint(info: Any) -> dict[str, str]:
 #: The files whose change makes tuned configs stale. NOTE: not the whole
 #: codegen fingerprint: an edit to an unrelated template must not throw away
 #: every tuned result on the machine.
-TUNED_SOURCES = ("xgemm.cl.mako", "elementwise.cl.mako", "_common.mako", "dtypes.h")
+TUNED_SOURCES = ("xgemm.cl.mako", "elementwise.cl.mako", "reduce.cl.mako", "_common.mako", "dtypes.h")
 _FP: str | None = None
 
 
@@ -78,18 +78,19 @@ def device_db(device: Any, cache_dir: Path | None = None) -> TuningDB:
 
 
 def family_defaults() -> dict[tuple[str, str], dict[str, Any]]:
-    """The shipped defaults table: db.DEFAULTS with the GEMM family's rows."""
+    """The shipped defaults table: db.DEFAULTS plus each tunable family's vendor rows."""
     from portatensor.tune import db as _db
     from portatensor.tune import elementwise as _ew
-    from portatensor.tune.gemm import VENDOR_DEFAULTS
+    from portatensor.tune import gemm as _gemm
+    from portatensor.tune import reduce as _reduce
 
     table: dict[tuple[str, str], dict[str, Any]] = dict(_db.DEFAULTS)
-    for vendor, cfg in _ew.VENDOR_DEFAULTS.items():
-        table[(_ew.FAMILY, vendor)] = dict(cfg)
-    for vendor, cfg in VENDOR_DEFAULTS.items():
-        # conv2d is implicit GEMM on the same parameters.
-        table[("gemm", vendor)] = dict(cfg)
-        table[("conv", vendor)] = dict(cfg)
+    # conv2d is implicit GEMM on the same parameters.
+    rows = [("gemm", _gemm.VENDOR_DEFAULTS), ("conv", _gemm.VENDOR_DEFAULTS),
+            (_ew.FAMILY, _ew.VENDOR_DEFAULTS), (_reduce.FAMILY, _reduce.VENDOR_DEFAULTS)]
+    for family, defaults in rows:
+        for vendor, cfg in defaults.items():
+            table[(family, vendor)] = dict(cfg)
     return table
 
 

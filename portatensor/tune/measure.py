@@ -22,7 +22,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ConvProblem", "ElementwiseProblem", "GemmProblem", "Measurement", "Worker"]
+__all__ = ["ConvProblem", "ElementwiseProblem", "GemmProblem", "Measurement", "ReduceProblem", "Worker"]
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,35 @@ class ElementwiseProblem:
         return (self.dtype,), "flat", (self.n,)
 
 
+@dataclass(frozen=True)
+class ReduceProblem:
+    """``sum`` of each of `rows` contiguous rows of n elements (rows=1: the whole array)."""
+
+    n: int
+    rows: int = 1
+    dtype: str = "float32"
+    family = "reduce"
+
+    @property
+    def bytes(self) -> float:
+        import numpy as np
+
+        return float(self.rows * self.n * np.dtype(self.dtype).itemsize)
+
+    @property
+    def label(self) -> str:
+        return f"sum {self.rows}x{self.n} {self.dtype}" if self.rows > 1 else f"sum {self.n} {self.dtype}"
+
+    @property
+    def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+        """The key ops/reduce.py looks up for contiguous rows."""
+        return (self.dtype,), "contig", (self.rows, self.n)
+
+
+#: Anything the worker can time.
+Problem = GemmProblem | ConvProblem | ElementwiseProblem | ReduceProblem
+
+
 @dataclass
 class Measurement:
     """A candidate's median time in seconds (inf on failure) and why it failed."""
@@ -142,7 +171,7 @@ class Worker:
         child.close()
         self._conn = parent
 
-    def measure(self, problem: GemmProblem | ConvProblem | ElementwiseProblem, config: dict[str, Any], reps: int = 5,
+    def measure(self, problem: Problem, config: dict[str, Any], reps: int = 5,
                 cutoff_s: float = math.inf, timeout_s: float | None = None) -> Measurement:
         """Build, check and time one config; inf with the reason if anything fails."""
         if self._proc is None or not self._proc.is_alive():
@@ -229,7 +258,9 @@ class _WorkerState:
         if key == self.key:
             return
         rng = np.random.default_rng(0)
-        {"gemm": self._prepare_gemm, "conv": self._prepare_conv, "elementwise": self._prepare_ew}[family](p, rng)
+        prepare = {"gemm": self._prepare_gemm, "conv": self._prepare_conv, "elementwise": self._prepare_ew,
+                   "reduce": self._prepare_reduce}
+        prepare[family](p, rng)
         self.device.synchronize()
         self.key = key
 
@@ -286,13 +317,29 @@ class _WorkerState:
         self.a, self.b = pt.asarray(a, device=self.device), pt.asarray(b, device=self.device)
         self.c = Tensor.empty((p["n"],), getattr(pt, p["dtype"]), self.device)
 
+    def _prepare_reduce(self, p: dict[str, Any], rng: Any) -> None:
+        import numpy as np
+
+        import portatensor as pt
+        from portatensor.tensor import Tensor
+
+        x = rng.uniform(0, 1, (p["rows"], p["n"])).astype(p["dtype"])
+        self.ref = x.astype(np.float64).sum(axis=1)
+        self.x = pt.asarray(x, device=self.device)
+        self.c = Tensor.empty((p["rows"],), getattr(pt, p["dtype"]), self.device)
+
     def _launch(self, family: str, config: Any, p: dict[str, Any]) -> float:
         from portatensor.ops.conv import run_xconv
         from portatensor.ops.linalg import run_xgemm
         from portatensor.runtime import opencl
 
         dt = p["dtype"]
-        if family == "elementwise":
+        if family == "reduce":
+            from portatensor.ops import reduce as R
+
+            geo = R._geometry(self.x, (1,))
+            events = R.run_reduce(self.shim, R.REDUCE["sum"], self.x, self.c, self.x.dtype, geo, config)
+        elif family == "elementwise":
             from portatensor.ops.elementwise import make_plan
             from portatensor.ops.table import ELEMENTWISE
             from portatensor.runtime.launch import launch
