@@ -235,3 +235,9 @@ __all__ += ["gather", "index_select", "logsumexp", "scatter_add"]
 from . import fft  # noqa: E402
 
 __all__ += ["fft"]
+
+# mixed precision (issue 4, item 9)
+from .autograd import amp  # noqa: E402
+from .autograd.amp import autocast  # noqa: E402
+
+__all__ += ["amp", "autocast"]

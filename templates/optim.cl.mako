@@ -1,15 +1,38 @@
 ## Fused optimizer steps: one kernel per parameter reads the parameter, its
 ## gradient and its state once and writes them back once. Hyper-parameters
 ## are scalar arguments (no recompiles when they change); only the structural
-## choices (momentum, nesterov, decoupled decay) are flags.
+## choices (momentum, nesterov, decoupled decay, amsgrad, master) are flags.
+## master: a float16/bfloat16 parameter is stepped through its float32 master
+## copy mw, and the rounded result is written back into p.
 <%namespace name="c" file="_common.mako"/>
 
-<%def name="sgd(dtypes, rank, momentum, nesterov)">\
+<%!
+    def param_args(pt, master):
+        """The parameter's kernel arguments: p, its offset and (master) the float32 copy."""
+        ps = [("inout", pt, "p"), ("scalar", "long", "p_off")]
+        if master:
+            ps.append(("inout", "float", "mw"))
+        return ps
+%>
+
+## The parameter's current value in the compute type.
+<%def name="pload(dt, master)">${"mw[i]" if master else capture(c.load, dt, "p", "p_off + i")}</%def>
+
+## Store the new parameter value (and its master copy).
+<%def name="pstore(dt, ct, master, value)">\
+% if master:
+{ const ${ct} nv = ${value}; mw[i] = nv; ${c.store(dt, "p", "p_off + i", "nv")} }
+% else:
+${c.store(dt, "p", "p_off + i", value)}
+% endif
+</%def>
+
+<%def name="sgd(dtypes, rank, momentum, nesterov, master=False)">\
 <%
     dt = dtypes[0]
     ct = c.attr.COMPUTE[dt]
     pt = c.attr.C[dt] if dt != "float16" else "half"
-    ps = [("inout", pt, "p"), ("scalar", "long", "p_off"), ("in", pt, "g"), ("scalar", "long", "g_off")]
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off")]
     if momentum:
         ps.append(("inout", ct, "buf"))
     ps += [("scalar", "long", "n"), ("scalar", ct, "lr"), ("scalar", ct, "wd"), ("scalar", ct, "mom"),
@@ -20,7 +43,7 @@ ${d.kernel("sgd", ps)}
 {
     const long i = (long)${d.global_id(0)};
     if (i >= n) return;
-    const ${ct} pv = ${c.load(dt, "p", "p_off + i")};
+    const ${ct} pv = ${pload(dt, master)};
     ${ct} dp = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
 % if momentum:
     const ${ct} b = first ? dp : mom * buf[i] + ((${ct})1 - damp) * dp;
@@ -31,23 +54,30 @@ ${d.kernel("sgd", ps)}
     dp = b;
 %   endif
 % endif
-    ${c.store(dt, "p", "p_off + i", "pv - lr * dp")}
+    ${pstore(dt, ct, master, "pv - lr * dp")}
 }
 </%def>
 
 ## Adam / AdamW: bc1 = 1 - beta1^t, bc2 = 1 - beta2^t computed on the host from the step count.
-<%def name="adam(dtypes, rank, decoupled)">\
+<%def name="adam(dtypes, rank, decoupled, amsgrad=False, master=False)">\
 <%
     dt = dtypes[0]
     ct = c.attr.COMPUTE[dt]
     pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "m"),
+                                   ("inout", ct, "v")]
+    if amsgrad:
+        ps.append(("inout", ct, "vmax"))
+    ps += [("scalar", "long", "n"), ("scalar", ct, "lr"), ("scalar", ct, "b1"), ("scalar", ct, "b2"),
+           ("scalar", ct, "eps"), ("scalar", ct, "wd"), ("scalar", ct, "bc1"), ("scalar", ct, "bc2"),
+           ("scalar", ct, "sign")]
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("adam", [("inout", pt, "p"), ("scalar", "long", "p_off"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "m"), ("inout", ct, "v"), ("scalar", "long", "n"), ("scalar", ct, "lr"), ("scalar", ct, "b1"), ("scalar", ct, "b2"), ("scalar", ct, "eps"), ("scalar", ct, "wd"), ("scalar", ct, "bc1"), ("scalar", ct, "bc2"), ("scalar", ct, "sign")])}
+${d.kernel("adam", ps)}
 {
     const long i = (long)${d.global_id(0)};
     if (i >= n) return;
-    ${ct} pv = ${c.load(dt, "p", "p_off + i")};
+    ${ct} pv = ${pload(dt, master)};
     ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")};
 % if decoupled:
     pv = pv * ((${ct})1 - lr * wd);
@@ -55,20 +85,23 @@ ${d.kernel("adam", [("inout", pt, "p"), ("scalar", "long", "p_off"), ("in", pt, 
     gv = gv + wd * pv;
 % endif
     const ${ct} mv = b1 * m[i] + ((${ct})1 - b1) * gv;
-    const ${ct} vv = b2 * v[i] + ((${ct})1 - b2) * gv * gv;
+    ${ct} vv = b2 * v[i] + ((${ct})1 - b2) * gv * gv;
     m[i] = mv;
     v[i] = vv;
-    ${c.store(dt, "p", "p_off + i", "pv - lr * (mv / bc1) / (sqrt(vv / bc2) + eps)")}
+% if amsgrad:
+    vv = fmax(vmax[i], vv);
+    vmax[i] = vv;
+% endif
+    ${pstore(dt, ct, master, "pv - lr * (mv / bc1) / (sqrt(vv / bc2) + eps)")}
 }
 </%def>
 
-<%def name="rmsprop(dtypes, rank, momentum, centered)">\
+<%def name="rmsprop(dtypes, rank, momentum, centered, master=False)">\
 <%
     dt = dtypes[0]
     ct = c.attr.COMPUTE[dt]
     pt = c.attr.C[dt] if dt != "float16" else "half"
-    ps = [("inout", pt, "p"), ("scalar", "long", "p_off"), ("in", pt, "g"), ("scalar", "long", "g_off"),
-          ("inout", ct, "sq")]
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "sq")]
     if momentum:
         ps.append(("inout", ct, "buf"))
     if centered:
@@ -81,7 +114,7 @@ ${d.kernel("rmsprop", ps)}
 {
     const long i = (long)${d.global_id(0)};
     if (i >= n) return;
-    const ${ct} pv = ${c.load(dt, "p", "p_off + i")};
+    const ${ct} pv = ${pload(dt, master)};
     const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
     const ${ct} s = alpha * sq[i] + ((${ct})1 - alpha) * gv * gv;
     sq[i] = s;
@@ -95,9 +128,9 @@ ${d.kernel("rmsprop", ps)}
 % if momentum:
     const ${ct} b = mom * buf[i] + gv / avg;
     buf[i] = b;
-    ${c.store(dt, "p", "p_off + i", "pv - lr * b")}
+    ${pstore(dt, ct, master, "pv - lr * b")}
 % else:
-    ${c.store(dt, "p", "p_off + i", "pv - lr * gv / avg")}
+    ${pstore(dt, ct, master, "pv - lr * gv / avg")}
 % endif
 }
 </%def>

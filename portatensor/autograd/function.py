@@ -14,12 +14,15 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .. import dtypes as _dt
 from ..ops import elementwise as _ew
 from ..ops import linalg as _linalg
 from ..ops import reduce as _reduce
 from ..ops.table import ELEMENTWISE
 from ..tensor import Tensor
 from ..views import broadcast_strides, contiguous_strides, normalize_axes, normalize_axis
+from .amp import AUTOCAST
+from .amp import operand as amp_operand
 from .engine import GRAD, Meta, Node, attach, needs_grad
 from .ewops import _op as _private_op
 
@@ -28,6 +31,7 @@ RAW_RUN = _ew.run
 RAW_REDUCE = _reduce.reduce
 RAW_MATMUL = _linalg.matmul
 _COPY = ELEMENTWISE["copy"]
+_LOW_DTYPES = (_dt.float16, _dt.bfloat16)
 
 
 # -- Function: user-defined differentiable ops ----------------------------------------
@@ -335,7 +339,10 @@ class MatMul(Function):
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """Matrix product (recorded for backward when an operand needs grad)."""
+    """Matrix product (recorded for backward when an operand needs grad; low precision under autocast)."""
+    low = AUTOCAST.dtype
+    if low is not None:
+        a, b = amp_operand(a, low), amp_operand(b, low)
     if GRAD.enabled and (needs_grad(a) or needs_grad(b)):
         return MatMul.apply(a, b)
     return RAW_MATMUL(a, b)
@@ -566,6 +573,11 @@ def _ones_like(g: Tensor) -> Tensor:
 
 def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype: Any = None) -> Tensor:
     """The reduction path with recording (installed as ``ops.reduce.reduce``)."""
+    if AUTOCAST.dtype is not None and dtype is None and name in ("sum", "mean") and x.dtype in _LOW_DTYPES:
+        if name == "mean":
+            x = cast(x, _dt.float32)
+        else:
+            dtype = _dt.float32  # autocast: sums and means of low-precision tensors are float32
     out = RAW_REDUCE(name, x, axis, keepdims, dtype)
     if GRAD.enabled and x._ag is not None and x._ag.requires_grad and out.dtype.kind == "f":
         if name not in ("sum", "mean", "max", "min", "prod"):

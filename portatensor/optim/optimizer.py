@@ -12,16 +12,24 @@ from ..ops import elementwise as _ew
 from ..runtime.launch import launch
 from ..tensor import Tensor
 
+_LOW = (_dt.float16, _dt.bfloat16)
+
 
 def _state_dtype(d: _dt.DType) -> _dt.DType:
-    return _dt.float32 if d in (_dt.float16, _dt.bfloat16) else d
+    return _dt.float32 if d in _LOW else d
 
 
 class Optimizer:
-    """PyTorch's Optimizer surface: param_groups, state, zero_grad, step, state_dict."""
+    """PyTorch's Optimizer surface: param_groups, state, zero_grad, step, state_dict.
 
-    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
+    float16/bfloat16 parameters are stepped through a float32 master copy kept
+    in their state (``state["master"]``); the rounded result is written back to
+    the parameter each step. ``master_weights=False`` steps them directly.
+    """
+
+    def __init__(self, params: Any, defaults: dict[str, Any], master_weights: bool = True) -> None:
         self.defaults = defaults
+        self.master_weights = master_weights
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         params = list(params)
@@ -35,11 +43,18 @@ class Optimizer:
         group = dict(group)
         ps = group["params"]
         group["params"] = [ps] if isinstance(ps, Tensor) else list(ps)
+        seen = {id(q) for g in self.param_groups for q in g["params"]}
         for p in group["params"]:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
             if not p.is_contiguous():
                 raise ValueError(f"optimizer needs contiguous parameters, got shape {p.shape} strides {p.strides}")
+            if not p.is_leaf:
+                raise ValueError(f"can't optimize a non-leaf tensor (shape {p.shape}); pass parameters or "
+                                 "tensors made with requires_grad=True")
+            if id(p) in seen:
+                raise ValueError(f"a parameter of shape {p.shape} appears in more than one parameter group")
+            seen.add(id(p))
         for k, v in self.defaults.items():
             group.setdefault(k, v)
         self.param_groups.append(group)
@@ -69,7 +84,9 @@ class Optimizer:
                         continue
                     if g.shape != p.shape:
                         raise RuntimeError(f"gradient of shape {g.shape} for a parameter of shape {p.shape}")
-                    if not g.is_contiguous():
+                    if g.dtype is not p.dtype:
+                        g = _ew.astype(g, p.dtype)
+                    elif not g.is_contiguous():
                         g = _ew.contiguous(g)
                     self._update(group, p, g, self.state.setdefault(p, {}))
         return loss
@@ -77,11 +94,26 @@ class Optimizer:
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def _launch(self, p: Tensor, entry: str, args: list[Any], **flags: Any) -> None:
+    def _param_args(self, p: Tensor, state: dict[str, Any]) -> list[Any]:
+        """p's kernel arguments; for a float16/bfloat16 p also its float32 master copy (made or refreshed here)."""
+        args: list[Any] = [p._storage.buf, p.offset]
+        if p.dtype in _LOW and self.master_weights:
+            mw = state.get("master")
+            if mw is None or state.get("master_version") != p._storage.version:
+                mw = state["master"] = _ew.astype(p, _dt.float32)  # new, or p was written outside step()
+            args.append(mw._storage.buf)
+        return args
+
+    def _launch(self, p: Tensor, entry: str, args: list[Any], state: dict[str, Any], **flags: Any) -> None:
+        master = p.dtype in _LOW and self.master_weights
+        if master:
+            flags["master"] = True
         spec = KernelSpec.make("optim", entry, (p.dtype.name,), rank=1, **flags)
         kernel = p.device.kernel(spec)
         launch(p.device, kernel, (p.size,), None, args)
         p._storage.version += 1
+        if master:
+            state["master_version"] = p._storage.version
 
     @staticmethod
     def _zeros_like(p: Tensor) -> Tensor:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ..tensor import Tensor
@@ -11,17 +10,18 @@ from .optimizer import Optimizer
 
 class SGD(Optimizer):
     def __init__(self, params: Any, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
-                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False, **kw: Any) -> None:
+                 weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False,
+                 master_weights: bool = True, **kw: Any) -> None:
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError(f"invalid SGD hyper-parameters lr={lr}, momentum={momentum}, weight_decay={weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                                      nesterov=nesterov, maximize=maximize))
+                                      nesterov=nesterov, maximize=maximize), master_weights)
 
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
         mom = float(group["momentum"])
-        args: list[Any] = [p._storage.buf, p.offset, g._storage.buf, g.offset]
+        args = self._param_args(p, state) + [g._storage.buf, g.offset]
         first = 0
         if mom:
             buf = state.get("momentum_buffer")
@@ -31,54 +31,61 @@ class SGD(Optimizer):
             args.append(buf._storage.buf)
         args += [p.size, float(group["lr"]), float(group["weight_decay"]), mom, float(group["dampening"]), first,
                  -1.0 if group["maximize"] else 1.0]
-        self._launch(p, "sgd", args, momentum=bool(mom), nesterov=bool(group["nesterov"]))
+        self._launch(p, "sgd", args, state, momentum=bool(mom), nesterov=bool(group["nesterov"]))
 
 
 class Adam(Optimizer):
     _decoupled = False
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False, **kw: Any) -> None:
-        if amsgrad:
-            raise NotImplementedError("amsgrad is not supported yet")
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
+                 master_weights: bool = True, **kw: Any) -> None:
         if not 0.0 <= betas[0] < 1.0 or not 0.0 <= betas[1] < 1.0:
             raise ValueError(f"invalid betas {betas}")
-        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=False,
-                                      maximize=maximize))
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=bool(amsgrad), maximize=maximize), master_weights)
 
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
-        if not state:
+        amsgrad = bool(group["amsgrad"])
+        if "step" not in state:
             state["step"] = 0
             state["exp_avg"] = self._zeros_like(p)
             state["exp_avg_sq"] = self._zeros_like(p)
+        if amsgrad and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = self._zeros_like(p)
         state["step"] += 1
         t = state["step"]
         b1, b2 = group["betas"]
-        args = [p._storage.buf, p.offset, g._storage.buf, g.offset, state["exp_avg"]._storage.buf,
-                state["exp_avg_sq"]._storage.buf, p.size, float(group["lr"]), float(b1), float(b2),
-                float(group["eps"]), float(group["weight_decay"]), 1.0 - b1**t, 1.0 - b2**t,
-                -1.0 if group["maximize"] else 1.0]
-        self._launch(p, "adam", args, decoupled=self._decoupled)
+        args = self._param_args(p, state) + [g._storage.buf, g.offset, state["exp_avg"]._storage.buf,
+                                             state["exp_avg_sq"]._storage.buf]
+        if amsgrad:
+            args.append(state["max_exp_avg_sq"]._storage.buf)
+        args += [p.size, float(group["lr"]), float(b1), float(b2), float(group["eps"]), float(group["weight_decay"]),
+                 1.0 - b1**t, 1.0 - b2**t, -1.0 if group["maximize"] else 1.0]
+        flags = {"amsgrad": True} if amsgrad else {}
+        self._launch(p, "adam", args, state, decoupled=self._decoupled, **flags)
 
 
 class AdamW(Adam):
     _decoupled = True
 
     def __init__(self, params: Any, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False, **kw: Any) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 master_weights: bool = True, **kw: Any) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         master_weights=master_weights)
 
 
 class RMSprop(Optimizer):
     def __init__(self, params: Any, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
-                 maximize: bool = False, **kw: Any) -> None:
+                 maximize: bool = False, master_weights: bool = True, **kw: Any) -> None:
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                                      centered=centered, maximize=maximize))
+                                      centered=centered, maximize=maximize), master_weights)
 
     def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
         mom, centered = float(group["momentum"]), bool(group["centered"])
-        if not state:
+        if "step" not in state:
             state["step"] = 0
             state["square_avg"] = self._zeros_like(p)
             if mom:
@@ -86,14 +93,12 @@ class RMSprop(Optimizer):
             if centered:
                 state["grad_avg"] = self._zeros_like(p)
         state["step"] += 1
-        args: list[Any] = [p._storage.buf, p.offset, g._storage.buf, g.offset, state["square_avg"]._storage.buf]
+        args = self._param_args(p, state) + [g._storage.buf, g.offset, state["square_avg"]._storage.buf]
         if mom:
             args.append(state["momentum_buffer"]._storage.buf)
         if centered:
             args.append(state["grad_avg"]._storage.buf)
         args += [p.size, float(group["lr"]), float(group["alpha"]), float(group["eps"]),
                  float(group["weight_decay"]), mom, -1.0 if group["maximize"] else 1.0]
-        self._launch(p, "rmsprop", args, momentum=bool(mom), centered=centered)
+        self._launch(p, "rmsprop", args, state, momentum=bool(mom), centered=centered)
 
-
-_ = math
