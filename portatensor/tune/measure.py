@@ -230,13 +230,15 @@ def _worker_main(conn: Any, selector: str, env: dict[str, str]) -> None:
 
 
 class _Shim:
-    """What launch() needs of a device, with the child's profiling queue."""
+    """The device as launch() and the ops see it, but with the child's profiling queue."""
 
     def __init__(self, device: Any, queue: Any) -> None:
+        self._device = device
         self.queue = queue
-        self.label = device.label
         self.plans: dict[Any, Any] = {}
-        self.kernel = device.kernel
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._device, name)
 
 
 class _WorkerState:
