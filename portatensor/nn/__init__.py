@@ -84,6 +84,14 @@ from .conv import (  # noqa: E402
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AvgPool1d",
             "AvgPool2d", "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d"]
 
-from .normattn import BatchNorm1d, BatchNorm2d, GroupNorm, MultiheadAttention, TransformerEncoderLayer  # noqa: E402
+from .normattn import (  # noqa: E402
+    BatchNorm1d,
+    BatchNorm2d,
+    GroupNorm,
+    MultiheadAttention,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
-__all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoderLayer"]
+__all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoder",
+            "TransformerEncoderLayer"]

@@ -239,6 +239,21 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return F._ewr("leaky_relu", input, float(negative_slope))
 
 
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Any = None) -> Tensor:  # noqa: A002
+    """x / max(||x||_p along dim, eps)."""
+    _check_float(input, "normalize")
+    if p == 2.0:
+        n = F._ewr("sqrt", (input * input).sum(dim=dim, keepdim=True))
+    else:
+        n = (F._ewr("abs", input) ** float(p)).sum(dim=dim, keepdim=True) ** (1.0 / p)
+    return input / F._ewr("maximum", n, float(eps))
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Cosine of the angle between x1 and x2 along dim (each norm clamped below at eps)."""
+    return (normalize(x1, 2.0, dim, eps) * normalize(x2, 2.0, dim, eps)).sum(dim=dim)
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """input @ weight.T + bias."""
     if input.shape[-1:] != weight.shape[-1:]:
@@ -402,8 +417,8 @@ class _CrossEntropy(Function):
 def _class_rows(input: Tensor, target: Tensor, what: str) -> tuple[Tensor, Tensor]:  # noqa: A002
     """Scores (C,), (N, C) or (N, C, d1, ...) and class indices as rows (M, C) and targets (M,) of int64."""
     if not isinstance(target, Tensor) or target.dtype.kind not in "iu":
-        raise TypeError(f"{what}: target must be a tensor of class indices (int64); probability targets are not "
-                        "supported")
+        raise TypeError(f"{what}: target must be a tensor of class indices (int64)"
+                        + (" or of class probabilities (float)" if what == "cross_entropy" else ""))
     if input.ndim == 1:
         input, target = F.unsqueeze(input, 0), F.reshape(target, (1,))
     if input.ndim > 2:
@@ -441,6 +456,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if isinstance(target, Tensor) and target.dtype.kind == "f":
+        return _cross_entropy_probs(input, target, weight, reduction, float(label_smoothing))
     shape = input.shape
     input, target = _class_rows(input, target, "cross_entropy")
     w = _class_weights(weight, input.shape[1], _compute_dtype(input.dtype), input.device, "cross_entropy")
@@ -449,6 +466,21 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
     if reduction == "none" and len(shape) != 2:
         out = F.reshape(out, (shape[0],) + shape[2:] if len(shape) > 2 else ())
     return out
+
+
+def _cross_entropy_probs(x: Tensor, target: Tensor, weight: Tensor | None, reduction: str, eps: float) -> Tensor:
+    """Cross-entropy against class probabilities (same shape as x, classes on dim 1 or the only dim), PyTorch's
+    rule: -sum_c w_c t_c log_softmax(x)_c, 'mean' over the non-class positions (not over weights)."""
+    if target.shape != x.shape:
+        raise ValueError(f"cross_entropy: probability target of shape {target.shape} does not match input of shape "
+                         f"{x.shape}")
+    cdim = 0 if x.ndim == 1 else 1
+    c = x.shape[cdim]
+    t = target * (1.0 - eps) + eps / c if eps else target
+    v = log_softmax(x, cdim) * t
+    if weight is not None:
+        v = v * F.reshape(weight, (c,) + (1,) * (x.ndim - cdim - 1))
+    return _reduce_loss(-v.sum(dim=cdim), reduction)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: Any = None,  # noqa: A002
@@ -608,8 +640,10 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
 
 # -- embedding and row gathers --------------------------------------------------------
 class _IndexSelect0(Function):
+    """Rows x[idx]; backward scatter-adds into the rows, except rows equal to ``skip`` (embedding's padding_idx)."""
+
     @staticmethod
-    def forward(ctx: Any, x: Tensor, idx: Tensor) -> Tensor:
+    def forward(ctx: Any, x: Tensor, idx: Tensor, skip: int | None = None) -> Tensor:
         xc = _ew.contiguous(x)
         n = idx.size
         cols = math.prod(x.shape[1:])
@@ -620,13 +654,16 @@ class _IndexSelect0(Function):
                    (n * cols,), None,
                    [out._storage.buf, xc._storage.buf, xc.offset, ic._storage.buf, ic.offset, n, cols, x.shape[0]])
         ctx.save_for_backward(idx)
-        ctx.shape = x.shape
+        ctx.shape, ctx.skip = x.shape, skip
         return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
         (idx,) = ctx.saved_tensors
-        return scatter_add_rows(g, idx, ctx.shape), None
+        if ctx.skip is not None:
+            # NOTE: index nrows matches no row of the scatter, so the padding row gets no gradient.
+            idx = _where(_ew.apply("equal", idx, ctx.skip), ctx.shape[0], idx)
+        return scatter_add_rows(g, idx, ctx.shape), None, None
 
 
 def scatter_add_rows(g: Tensor, idx: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -657,11 +694,19 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, *args: Any,  # noqa: A002
               **kwargs: Any) -> Tensor:
-    """weight[input]: rows of the embedding table for integer indices of any shape."""
+    """weight[input]: rows of the embedding table for integer indices of any shape.
+
+    The row padding_idx (if given) receives no gradient, like PyTorch.
+    """
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got {input.dtype.name}")
     idx = F.reshape(_ew.astype(input, _dt.int64, copy=False), (-1,))
-    rows = _IndexSelect0.apply(weight, idx)
+    if padding_idx is not None:
+        n = weight.shape[0]
+        if not -n <= padding_idx < n:
+            raise ValueError(f"embedding: padding_idx {padding_idx} is out of range for {n} rows")
+        padding_idx %= n
+    rows = _IndexSelect0.apply(weight, idx, padding_idx)
     return F.reshape(rows, input.shape + weight.shape[1:])
 
 
@@ -712,11 +757,12 @@ def _causal_mask(L: int, S: int, dtype: _dt.DType, device: Any) -> Tensor:
 
 
 __all__ = [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cross_entropy", "dropout", "dropout1d",
-    "dropout2d", "elu", "embedding", "gelu", "hardsigmoid", "hardswish", "hardtanh", "huber_loss", "index_select",
-    "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss",
-    "one_hot", "pad", "prelu", "relu", "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softplus", "softsign", "tanh",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "cross_entropy",
+    "dropout", "dropout1d", "dropout2d", "elu", "embedding", "gelu", "hardsigmoid", "hardswish", "hardtanh",
+    "huber_loss", "index_select", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+    "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "prelu", "relu", "relu6",
+    "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "softsign",
+    "tanh",
 ]
 
 # -- convolution and pooling (nn/conv.py) ---------------------------------------------

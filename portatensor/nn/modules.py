@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -290,6 +291,31 @@ class Module:
 
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Module:
+        """copy.deepcopy(module): parameters and buffers copied on their device (parameters stay parameters)."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for k, v in self.__dict__.items():
+            if k in ("_parameters", "_buffers"):
+                v = OrderedDict((n, _copy_tensor(t, memo)) for n, t in v.items())
+            elif isinstance(v, Tensor):
+                v = _copy_tensor(v, memo)
+            else:
+                v = copy.deepcopy(v, memo)
+            object.__setattr__(new, k, v)
+        return new
+
+
+def _copy_tensor(t: Tensor | None, memo: dict[int, Any]) -> Tensor | None:
+    """A device copy of t for deepcopy (None stays None; a tensor seen before maps to its copy)."""
+    if t is None:
+        return None
+    if id(t) not in memo:
+        with no_grad():
+            c = _ew.astype(t, t.dtype, copy=True)
+        memo[id(t)] = Parameter(c, requires_grad=t.requires_grad) if isinstance(t, Parameter) else c
+    return memo[id(t)]
 
 
 class _IncompatibleKeys(tuple):
@@ -707,7 +733,7 @@ class Embedding(Module):
                 self.weight[padding_idx] = 0.0
 
     def forward(self, idx: Tensor) -> Tensor:
-        return nnf.embedding(idx, self.weight)
+        return nnf.embedding(idx, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

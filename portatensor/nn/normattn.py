@@ -7,6 +7,7 @@ already exist.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from ..autograd.engine import GRAD
 from ..tensor import Tensor
 from . import functional as nnf
 from . import init
-from .modules import Dropout, LayerNorm, Linear, Module, Parameter, _empty
+from .modules import Dropout, LayerNorm, Linear, Module, ModuleList, Parameter, _empty
 
 
 # -- functional -----------------------------------------------------------------------
@@ -283,5 +284,23 @@ class TransformerEncoderLayer(Module):
         return x
 
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoderLayer", "batch_norm",
-           "group_norm"]
+class TransformerEncoder(Module):
+    """num_layers deep copies of encoder_layer applied in turn, then an optional final norm (PyTorch's keys)."""
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+
+    def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool | None = None) -> Tensor:
+        x = src
+        for layer in self.layers:
+            x = layer(x, src_mask=mask, src_key_padding_mask=src_key_padding_mask, is_causal=bool(is_causal))
+        return self.norm(x) if self.norm is not None else x
+
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoder",
+           "TransformerEncoderLayer", "batch_norm", "group_norm"]

@@ -220,3 +220,41 @@ def test_gradcheck_extras_float64(device):
     gradcheck64(device, lambda a, w: F.conv2d(a, w, padding="same"), r.standard_normal((1, 2, 4, 5)),
                 r.standard_normal((2, 2, 2, 2)))
     gradcheck64(device, lambda a, b: F.prelu(a, b), x.reshape(1, 3, 4), np.array([0.2, -0.1, 0.4]))
+
+
+def test_transformer_encoder_and_deepcopy_match_torch(device):
+    torch = pytest.importorskip("torch")
+    import copy
+
+    tl = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True)
+    tm = torch.nn.TransformerEncoder(tl, 2, norm=torch.nn.LayerNorm(8), enable_nested_tensor=False).eval()
+    m = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, device=device), 2,
+                              norm=nn.LayerNorm(8, device=device)).eval()
+    assert sorted(m.state_dict()) == sorted(tm.state_dict())
+    m.load_state_dict({n: pt.asarray(v.detach().numpy(), device=device) for n, v in tm.state_dict().items()})
+    x = rand(2, 5, 8)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(5)
+    np.testing.assert_allclose(m(pt.asarray(x, device=device), mask=pt.asarray(mask.numpy(), device=device)).numpy(),
+                               tm(torch.tensor(x), mask=mask).detach().numpy(), rtol=1e-4, atol=1e-5)
+    c = copy.deepcopy(m)
+    assert c.layers[0].linear1.weight is not m.layers[0].linear1.weight
+    assert isinstance(c.layers[0].linear1.weight, nn.Parameter) and c.layers[0].linear1.weight.requires_grad
+    np.testing.assert_array_equal(c.layers[1].norm2.bias.numpy(), m.layers[1].norm2.bias.numpy())
+    with pt.no_grad():
+        c.layers[0].linear1.weight.fill_(0.0)
+    assert float(m.layers[0].linear1.weight.abs().sum().item()) > 0
+
+
+def test_embedding_padding_idx_and_normalize_match_torch(device):
+    torch = pytest.importorskip("torch")
+    idx = np.array([[0, 2, 1], [2, 3, 2]])
+    for pad in (2, -1):
+        pair(lambda w, i, p=pad: F.embedding(i, w, padding_idx=p),
+             lambda w, i, p=pad: torch.nn.functional.embedding(i, w, padding_idx=p), [rand(4, 3), idx], device)
+    m = nn.Embedding(4, 3, padding_idx=1, device=device)
+    assert float(m.weight[1].abs().sum().item()) == 0.0
+    pair(lambda a: F.normalize(a, dim=1), lambda a: torch.nn.functional.normalize(a, dim=1), [rand(4, 5)], device)
+    pair(lambda a: F.normalize(a, p=3.0, dim=0), lambda a: torch.nn.functional.normalize(a, p=3.0, dim=0),
+         [rand(4, 5)], device)
+    pair(lambda a, b: F.cosine_similarity(a, b, dim=-1), lambda a, b: torch.nn.functional.cosine_similarity(
+        a, b, dim=-1), [rand(4, 5), rand(4, 5)], device)

@@ -80,6 +80,18 @@ def test_smooth_l1_huber_match_torch(device, reduction, beta):
              lambda x, y: tf.huber_loss(x, y, reduction=reduction, delta=beta), [a, b], device)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+def test_cross_entropy_probability_targets_match_torch(device, reduction, smoothing):
+    torch = pytest.importorskip("torch")
+    p2 = np.random.default_rng(3).dirichlet(np.ones(5), 7).astype(np.float32)
+    p4 = np.random.default_rng(4).dirichlet(np.ones(5), (2, 3, 4)).transpose(0, 3, 1, 2).astype(np.float32).copy()
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    for x, p in ((rand(7, 5), p2), (rand(2, 5, 3, 4), p4), (rand(5), p2[0])):
+        pair(lambda a, b, w: F.cross_entropy(a, b, w, **kw),
+             lambda a, b, w: torch.nn.functional.cross_entropy(a, b, w.detach(), **kw), [x, p, W], device)
+
+
 def test_loss_modules_match_torch(device):
     torch = pytest.importorskip("torch")
     tnn = torch.nn
@@ -112,7 +124,9 @@ def test_loss_bad_input(device):
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss(reduction="avg")
     with pytest.raises(TypeError, match="class indices"):
-        F.cross_entropy(x, x)
+        F.cross_entropy(x, pt.asarray(np.array([True, False, True]), device=device))
+    with pytest.raises(ValueError, match="probability target"):
+        F.cross_entropy(x, x[:2])
 
 
 def test_gradcheck_losses_float64(device):
