@@ -15,8 +15,10 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd import function as F
+from ..autograd.amp import AUTOCAST
 from ..autograd.function import Function
 from ..codegen import KernelSpec
+from ..ops import conv as _conv
 from ..ops import elementwise as _ew
 from ..ops import reduce as _reduce
 from ..runtime.launch import launch
@@ -43,27 +45,71 @@ def _out_size(n: int, k: int, s: int, p: int, d: int) -> int:
     return (n + 2 * p - d * (k - 1) - 1) // s + 1
 
 
+def _im2col_raw(x: Tensor, geom: tuple[int, ...]) -> Tensor:
+    """(N, C*KH*KW, OH*OW) columns of x for this geometry (no autograd)."""
+    N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW = geom
+    xc = _ew.contiguous(x)
+    out = Tensor.empty((N, C * KH * KW, OH * OW), x.dtype, x.device)
+    if out.size:
+        launch(x.device, _kernel(x.device, "im2col", x.dtype), (out.size,), None,
+               [out._storage.buf, xc._storage.buf, xc.offset, *geom])
+    return out
+
+
+def _col2im_raw(cols: Tensor, geom: tuple[int, ...]) -> Tensor:
+    """The (N, C, H, W) image whose im2col is summed from cols (no autograd)."""
+    N, C, H, W = geom[:4]
+    gc = _ew.contiguous(cols)
+    gx = Tensor.empty((N, C, H, W), cols.dtype, cols.device)
+    if gx.size:
+        launch(cols.device, _kernel(cols.device, "col2im", cols.dtype), (gx.size,), None,
+               [gx._storage.buf, gc._storage.buf, gc.offset, *geom])
+    return gx
+
+
 class _Im2Col(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, geom: tuple[int, ...]) -> Tensor:
-        N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW = geom
-        xc = _ew.contiguous(x)
-        out = Tensor.empty((N, C * KH * KW, OH * OW), x.dtype, x.device)
-        if out.size:
-            launch(x.device, _kernel(x.device, "im2col", x.dtype), (out.size,), None,
-                   [out._storage.buf, xc._storage.buf, xc.offset, *geom])
         ctx.geom = geom
-        return out
+        return _im2col_raw(x, geom)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
-        N, C, H, W = ctx.geom[:4]
-        gc = _ew.contiguous(g)
-        gx = Tensor.empty((N, C, H, W), g.dtype, g.device)
-        if gx.size:
-            launch(g.device, _kernel(g.device, "col2im", g.dtype), (gx.size,), None,
-                   [gx._storage.buf, gc._storage.buf, gc.offset, *ctx.geom])
-        return gx, None
+        return _col2im_raw(g, ctx.geom), None
+
+
+class _Conv2d(Function):
+    """conv2d by implicit GEMM (ops/conv.py: no im2col buffer in the forward pass).
+
+    Backward: grad_weight = grad_out @ im2col(x)^T summed over the batch, and
+    grad_input = col2im(weight^T @ grad_out), each only when it is needed.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor, s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
+                groups: int) -> Tensor:
+        ctx.save_for_backward(x, w)
+        ctx.conf = (s, p, d, groups, getattr(x, "requires_grad", False), getattr(w, "requires_grad", False))
+        return _conv.conv2d_forward(x, w, s, p, d, groups)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        x, w = ctx.saved_tensors
+        s, p, d, G, x_grad, w_grad = ctx.conf
+        N, C, H, W = x.shape
+        OC, Cg, KH, KW = w.shape
+        OH, OW = g.shape[2], g.shape[3]
+        geom = (N, C, H, W, KH, KW, s[0], s[1], p[0], p[1], d[0], d[1], OH, OW)
+        K, L = Cg * KH * KW, OH * OW
+        gr = F.reshape(g, (N, G, OC // G, L))
+        gx = gw = None
+        if w_grad:
+            cols = F.reshape(_im2col_raw(x, geom), (N, G, K, L))
+            gw = F.reshape(F.reduce("sum", F.matmul(gr, F.transpose(cols, -1, -2)), 0), w.shape)
+        if x_grad:
+            wt = F.transpose(F.reshape(w, (G, OC // G, K)), -1, -2)
+            gx = _col2im_raw(F.reshape(F.matmul(wt, gr), (N, C * KH * KW, L)), geom)
+        return gx, gw, None, None, None, None
 
 
 def _im2col(x: Tensor, k: tuple[int, int], s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
@@ -117,6 +163,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
             x = nnf.pad(x, (0, extra[0], 0, extra[1]))
     else:
         p = _pair(padding, "padding")
+    if AUTOCAST.dtype is None and x.dtype is weight.dtype and x.dtype.name in _conv.CONV_DTYPES:
+        _conv.conv_geometry(x.shape, weight.shape, s, p, d, groups)
+        out = _Conv2d.apply(x, weight, s, p, d, groups)
+        if bias is not None:
+            out = out + F.reshape(bias, (1, OC, 1, 1))
+        return F.squeeze(out, 0) if unbatched else out
     cols, OH, OW = _im2col(x, (KH, KW), s, p, d)
     L = OH * OW
     G = groups
