@@ -95,3 +95,7 @@ from .normattn import (  # noqa: E402
 
 __all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoder",
             "TransformerEncoderLayer"]
+
+from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+
+__all__ += ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]

@@ -786,3 +786,8 @@ __all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
 from .normattn import batch_norm, group_norm  # noqa: E402
 
 __all__ += ["batch_norm", "group_norm"]
+
+# -- resizing (nn/upsample.py) --------------------------------------------------------
+from .upsample import interpolate  # noqa: E402
+
+__all__ += ["interpolate"]
