@@ -374,7 +374,7 @@ class ElementwiseNode(Node):
 
 _NO_OPERANDS = frozenset({"add", "subtract", "negative", "positive", "copy", "exp", "expm1", "sqrt", "rsqrt",
                           "tanh", "reciprocal", "sigmoid"})
-_NEEDS_OUT = frozenset({"exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid"})
+_NEEDS_OUT = frozenset({"logaddexp", "exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid"})
 
 
 def _ewr(name: str, *operands: Any) -> Any:
@@ -505,6 +505,8 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "clamp": _r_clamp,
     "clip": _r_clamp,
     "where": _r_where,
+    "logaddexp": lambda n, g: (g * _ewr("exp", n.arg(0) - n.arg(-1)) if n.needs_input_grad[0] else None,
+                               g * _ewr("exp", n.arg(1) - n.arg(-1)) if n.needs_input_grad[1] else None),
     "lerp": lambda n, g: (g * (1.0 - n.arg(2)) if n.needs_input_grad[0] else None,
                           g * n.arg(2) if n.needs_input_grad[1] else None,
                           g * (n.arg(1) - n.arg(0)) if n.needs_input_grad[2] else None),
