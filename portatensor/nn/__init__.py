@@ -99,3 +99,7 @@ __all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "Tr
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 
 __all__ += ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
+
+from .convtranspose import ConvTranspose1d, ConvTranspose2d  # noqa: E402
+
+__all__ += ["ConvTranspose1d", "ConvTranspose2d"]

@@ -399,6 +399,7 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 class _ConvNd(Module):
     _nd = 2
     _fn: Any = None
+    _transposed = False  # ConvTranspose*d: weight (in, out / groups, *k)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
                  dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
@@ -421,7 +422,8 @@ class _ConvNd(Module):
         self.kernel_size, self.stride, self.dilation = tup(kernel_size), tup(stride), tup(dilation)
         self.padding = padding if isinstance(padding, str) else tup(padding)
         self.padding_mode = padding_mode
-        self.weight = Parameter(_empty((out_channels, in_channels // groups) + self.kernel_size, device, dtype))
+        wshape = (in_channels, out_channels // groups) if self._transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(_empty(wshape + self.kernel_size, device, dtype))
         if bias:
             self.bias = Parameter(_empty((out_channels,), device, dtype))
         else:
@@ -431,7 +433,7 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in = (self.in_channels // self.groups) * math.prod(self.kernel_size)
+            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
@@ -448,7 +450,6 @@ class _ConvNd(Module):
         if self.padding_mode != "zeros":
             s += f", padding_mode={self.padding_mode}"
         return s
-
 
     def _padded(self, x: Tensor) -> tuple[Tensor, Any]:
         """x and the conv padding: padding_mode other than 'zeros' pads x itself (nn.functional.pad)."""

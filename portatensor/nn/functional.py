@@ -791,3 +791,8 @@ __all__ += ["batch_norm", "group_norm"]
 from .upsample import interpolate  # noqa: E402
 
 __all__ += ["interpolate"]
+
+# -- transposed convolution (nn/convtranspose.py) -------------------------------------
+from .convtranspose import conv_transpose1d, conv_transpose2d  # noqa: E402
+
+__all__ += ["conv_transpose1d", "conv_transpose2d"]

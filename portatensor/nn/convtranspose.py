@@ -1,0 +1,107 @@
+"""Transposed convolution: conv_transpose1d/2d and ConvTranspose1d/2d (PyTorch's names, weight layout and sizes).
+
+The forward of a transposed convolution is the input-gradient of a
+convolution: columns W^T x (a recorded matmul) folded back into the image by
+col2im; its backward unfolds with im2col. Both kernels are conv's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..autograd import function as F
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .conv import _check, _col2im_raw, _ConvNd, _im2col_raw, _one, _pair
+
+
+class _Col2Im(Function):
+    @staticmethod
+    def forward(ctx: Any, cols: Tensor, geom: tuple[int, ...]) -> Tensor:
+        ctx.geom = geom
+        return _col2im_raw(cols, geom)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return _im2col_raw(g, ctx.geom), None
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 2-d convolution of (N, C_in, H, W) with weight (C_in, C_out / groups, KH, KW)."""
+    _check(input, 3, "conv_transpose2d")
+    unbatched = input.ndim == 3
+    x = F.unsqueeze(input, 0) if unbatched else input
+    N, C, H, W = x.shape
+    if weight.ndim != 4:
+        raise ValueError(f"conv_transpose2d: weight must be 4-d (in, out/groups, kh, kw), got shape {weight.shape}")
+    Ci, OCg, KH, KW = weight.shape
+    G = groups
+    if Ci != C or C % G:
+        raise ValueError(f"conv_transpose2d: input with {C} channels, weight of shape {weight.shape} and "
+                         f"groups={G} do not agree")
+    s, p, op, d = (_pair(v, n) for v, n in ((stride, "stride"), (padding, "padding"),
+                                            (output_padding, "output_padding"), (dilation, "dilation")))
+    if min(s) < 1 or min(d) < 1 or min(p) < 0 or min(op) < 0:
+        raise ValueError(f"conv_transpose2d: stride {s} and dilation {d} must be positive, padding {p} and "
+                         f"output_padding {op} non-negative")
+    if op[0] >= max(s[0], d[0]) or op[1] >= max(s[1], d[1]):
+        raise ValueError(f"conv_transpose2d: output_padding {op} must be smaller than stride {s} or dilation {d}")
+    OH = (H - 1) * s[0] - 2 * p[0] + d[0] * (KH - 1) + op[0] + 1
+    OW = (W - 1) * s[1] - 2 * p[1] + d[1] * (KW - 1) + op[1] + 1
+    if OH <= 0 or OW <= 0:
+        raise ValueError(f"conv_transpose2d: output size {(OH, OW)} is not positive")
+    OC = OCg * G
+    wt = F.transpose(F.reshape(weight, (G, C // G, OCg * KH * KW)), -1, -2)
+    cols = F.reshape(F.matmul(wt, F.reshape(x, (N, G, C // G, H * W))), (N, OC * KH * KW, H * W))
+    out = _Col2Im.apply(cols, (N, OC, OH, OW, KH, KW, s[0], s[1], p[0], p[1], d[0], d[1], H, W))
+    if bias is not None:
+        out = out + F.reshape(bias, (1, OC, 1, 1))
+    return F.squeeze(out, 0) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
+                     padding: Any = 0, output_padding: Any = 0, groups: int = 1, dilation: Any = 1) -> Tensor:
+    """Transposed 1-d convolution of (N, C_in, L) with weight (C_in, C_out / groups, K), through 2-d."""
+    _check(input, 2, "conv_transpose1d")
+    y = conv_transpose2d(F.unsqueeze(input, -2), F.unsqueeze(weight, -2), bias, _one(stride, 1), _one(padding, 0),
+                         _one(output_padding, 0), groups, _one(dilation, 1))
+    return F.squeeze(y, -2)
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True, dilation: Any = 1,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        if padding_mode != "zeros" or isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} supports only padding_mode='zeros' and numeric padding")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+        nd = self._nd
+        self.output_padding = tuple(output_padding) if isinstance(output_padding, (tuple, list)) \
+            else (int(output_padding),) * nd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                              self.groups, self.dilation)
+
+    def extra_repr(self) -> str:
+        s = super().extra_repr()
+        if self.output_padding != (0,) * self._nd:
+            s += f", output_padding={self.output_padding}"
+        return s
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    _nd = 2
+    _fn = staticmethod(conv_transpose2d)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    _nd = 1
+    _fn = staticmethod(conv_transpose1d)
+
+
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "conv_transpose1d", "conv_transpose2d"]
