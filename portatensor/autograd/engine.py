@@ -88,13 +88,22 @@ class enable_grad(set_grad_enabled):  # noqa: N801 - PyTorch's name
 class Meta:
     """Autograd state of one tensor: a leaf's grad, or the node that produced it."""
 
-    __slots__ = ("requires_grad", "grad", "grad_fn", "retains_grad")
+    __slots__ = ("requires_grad", "grad", "grad_fn", "retains_grad", "hooks")
 
     def __init__(self, requires_grad: bool = True, grad_fn: Node | None = None) -> None:
         self.requires_grad = requires_grad
         self.grad = None
         self.grad_fn = grad_fn
         self.retains_grad = False
+        self.hooks: list[Any] | None = None  # Tensor.register_hook: called with the summed gradient
+
+
+def _hooked(meta: Meta, g: Tensor) -> Tensor:
+    for h in list(meta.hooks or ()):
+        r = h(g)
+        if r is not None:
+            g = r
+    return g
 
 
 class Node:
@@ -209,6 +218,8 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
             capture[id(t._ag)] = None
     pending: dict[int, Tensor] = {}
     nodes: dict[int, Node] = {}
+    hooked: dict[int, Meta] = {}  # node id -> the meta of its output, when that has hooks
+    leaves: dict[int, tuple[Meta, Tensor]] = {}  # hooked leaves: their summed gradient, delivered at the end
     prev = GRAD.enabled
     GRAD.enabled = create_graph
     try:
@@ -224,8 +235,13 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
                 else:
                     pending[k] = g
                     nodes[k] = node
+                if meta.hooks:
+                    hooked[k] = meta
                 if meta.retains_grad and capture is None:
                     meta.grad = g if meta.grad is None else meta.grad + g
+            elif capture is None and meta.hooks:
+                prior = leaves.get(id(meta))
+                leaves[id(meta)] = (meta, g if prior is None else prior[1] + g)
             elif capture is None:
                 if not (g.is_contiguous() and g.offset == 0):
                     from ..ops.elementwise import contiguous
@@ -250,6 +266,8 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
             g = pending.pop(id(node), None)
             if g is None:
                 continue
+            if id(node) in hooked:
+                g = _hooked(hooked[id(node)], g)
             if node._freed:
                 raise RuntimeError(f"{node.name}: trying to backward through the graph a second time; its saved "
                                    "tensors were freed. Pass retain_graph=True to the first backward().")
@@ -259,6 +277,13 @@ def run_backward(outputs: Sequence[Tensor], grads: Sequence[Tensor | None], reta
             for meta, ig, like in zip(node.inputs, in_grads, node.shapes, strict=False):
                 if meta is not None and ig is not None:
                     deliver(meta, _fit(ig, like))
+        for meta, g in leaves.values():
+            g = _hooked(meta, g)
+            hooks, meta.hooks = meta.hooks, None  # this time deliver straight to .grad
+            try:
+                deliver(meta, g)
+            finally:
+                meta.hooks = hooks
     finally:
         GRAD.enabled = prev
     if capture is not None:

@@ -19,7 +19,7 @@ from ..ops import search as _search
 from ..ops.table import ELEMENTWISE
 from ..tensor import Tensor
 from ..views import normalize_axes
-from . import engine, indexing, namespace, stats
+from . import engine, indexing, namespace, stats, torch_methods
 from . import function as F
 from .engine import GRAD, Meta, needs_grad
 
@@ -348,6 +348,7 @@ def install() -> None:
     _reduce.std = stats.std
     _search.where = indexing.where
     namespace.install()
+    torch_methods.install()
     F.RAW_GETITEM = Tensor.__getitem__
     T = Tensor
     for dunder, name in (("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")):

@@ -1,0 +1,285 @@
+"""More PyTorch-style Tensor methods that training scripts use early.
+
+In-place arithmetic, comparisons, split/chunk/repeat, new_*, topk/sort, cumsum,
+norm, amax/amin, register_hook: each records for backward through the ops it
+is made of.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .. import dtypes as _dt
+from ..ops import elementwise as _ew
+from ..ops import reduce as _reduce
+from ..ops.table import ELEMENTWISE
+from ..tensor import Tensor
+from ..views import normalize_axes, normalize_axis
+from . import function as F
+from . import indexing, namespace
+from .engine import GRAD, needs_grad
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+
+
+def _assign(x: Tensor, r: Tensor) -> Tensor:
+    """Write r into x in place; x takes r's history when recording (the in-place op pattern)."""
+    from .tensor_methods import _check_inplace
+
+    if r.shape != x.shape:
+        raise RuntimeError(f"in-place result of shape {r.shape} does not fit the tensor of shape {x.shape}")
+    if GRAD.enabled and needs_grad(r):
+        _check_inplace(x)
+        _ew.run_into(ELEMENTWISE["copy"], [r], x)
+        x._ag = r._ag
+    else:
+        _ew.run_into(ELEMENTWISE["copy"], [r], x)
+    return x
+
+
+def _saved_source(x: Tensor) -> Tensor:
+    """x, or (when recording) a recorded copy of it, so a backward rule that saved it survives the overwrite."""
+    return F.run(ELEMENTWISE["copy"], (x,)) if GRAD.enabled and needs_grad(x) else x
+
+
+def _inplace(op: str) -> Any:
+    def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+        if alpha is not None and alpha != 1:
+            other = other * alpha
+        src = self if op in ("add", "subtract") else _saved_source(self)
+        return _assign(self, F.run(ELEMENTWISE[op], (src, other)))
+
+    method.__name__ = f"{op}_"
+    return method
+
+
+def _addsub(op: str) -> Any:
+    def method(self: Tensor, other: Any, *, alpha: Any = None) -> Tensor:
+        if alpha is not None and alpha != 1:
+            other = other * alpha
+        return F.run(ELEMENTWISE[op], (self, other))
+
+    return method
+
+
+def _clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's names
+    from .tensor_methods import _clamp
+
+    return _assign(self, _clamp(_saved_source(self), min, max))
+
+
+def _split(self: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    d = normalize_axis(dim, self.ndim)
+    n = self.shape[d]
+    if isinstance(split_size_or_sections, int):
+        if split_size_or_sections <= 0:
+            raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
+        sizes = [min(split_size_or_sections, n - s) for s in range(0, n, split_size_or_sections)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} do not add up to dimension {d} of size {n}")
+    out, start = [], 0
+    for k in sizes:
+        out.append(F.getitem(self, (slice(None),) * d + (slice(start, start + k),)))
+        start += k
+    return tuple(out)
+
+
+def _chunk(self: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    n = self.shape[normalize_axis(dim, self.ndim)]
+    return _split(self, max(1, math.ceil(n / chunks)), dim)
+
+
+def _repeat(self: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's repeat: the tensor tiled sizes[i] times along each dim (the standard's tile)."""
+    reps = _shape_args(sizes)
+    if len(reps) < self.ndim:
+        raise ValueError(f"repeat: {len(reps)} repetitions for a tensor of {self.ndim} dimensions")
+    from ..ops.manipulate import tile
+
+    return tile(self, reps)
+
+
+def _new(fill: Any) -> Any:
+    def method(self: Tensor, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from ..ops.creation import empty, full
+
+        shape = _shape_args(size)
+        dt = self.dtype if dtype is None else _dt.as_dtype(dtype)
+        dev = self.device if device is None else device
+        out = empty(shape, dtype=dt, device=dev) if fill is None else full(shape, fill, dtype=dt, device=dev)
+        return F.requires_grad_(out) if requires_grad else out
+
+    return method
+
+
+def _new_full(self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    from ..ops.creation import full
+
+    out = full(tuple(size), fill_value, dtype=self.dtype if dtype is None else _dt.as_dtype(dtype),
+               device=self.device if device is None else device)
+    return F.requires_grad_(out) if requires_grad else out
+
+
+def _new_tensor(self: Tensor, data: Any, *, dtype: Any = None, device: Any = None,
+                requires_grad: bool = False) -> Tensor:
+    from .tensor_methods import tensor
+
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, device=self.device if device is None else device,
+                  requires_grad=requires_grad)
+
+
+def _sort(self: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
+    from ..ops.sort import argsort
+    from .tensor_methods import MinMax
+
+    idx = argsort(F.detach(self), axis=dim, descending=descending)
+    return MinMax(indexing.gather(self, dim, idx), idx)
+
+
+def _topk(self: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    from ..ops.sort import argsort
+    from .tensor_methods import MinMax
+
+    d = normalize_axis(dim, self.ndim)
+    if not 0 <= k <= self.shape[d]:
+        raise ValueError(f"topk: k={k} is out of range for dimension {d} of size {self.shape[d]}")
+    idx = argsort(F.detach(self), axis=d, descending=largest)
+    idx = F.getitem(idx, (slice(None),) * d + (slice(0, k),))
+    return MinMax(indexing.gather(self, d, idx), idx)
+
+
+def _argsort(self: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    from ..ops.sort import argsort
+
+    return argsort(self, axis=dim, descending=descending)
+
+
+def _cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    return namespace.cumulative_sum(self, axis=normalize_axis(dim, self.ndim) if self.ndim else None, dtype=dtype)
+
+
+def _norm(self: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    """The vector p-norm over dim (all elements by default): 2/'fro', 1, inf, -inf or any p > 0."""
+    x = self if dtype is None else F.cast(self, _dt.as_dtype(dtype))
+    axes = normalize_axes(dim, x.ndim)
+    if p in ("fro", 2, 2.0):
+        return F._ewr("sqrt", _reduce.reduce("sum", x * x, axes, keepdim, None))
+    a = F._ewr("abs", x)
+    if p == math.inf:
+        return _reduce.reduce("max", a, axes, keepdim, None)
+    if p == -math.inf:
+        return _reduce.reduce("min", a, axes, keepdim, None)
+    if p in (1, 1.0):
+        return _reduce.reduce("sum", a, axes, keepdim, None)
+    if not isinstance(p, (int, float)) or p <= 0:
+        raise ValueError(f"norm: unsupported p={p!r}")
+    return F._ewr("pow", _reduce.reduce("sum", F._ewr("pow", a, float(p)), axes, keepdim, None), 1.0 / p)
+
+
+def _amx(name: str) -> Any:
+    def method(self: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:
+        axes = None if dim == () or dim is None else dim
+        return _reduce.reduce(name, self, axes, keepdim, None)
+
+    return method
+
+
+def _register_hook(self: Tensor, hook: Any) -> Any:
+    """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces the gradient."""
+    if not needs_grad(self):
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    hooks = self._ag.hooks
+    if hooks is None:
+        hooks = self._ag.hooks = []
+    hooks.append(hook)
+
+    class _Handle:
+        def remove(self_) -> None:  # noqa: N805
+            if hook in hooks:
+                hooks.remove(hook)
+
+    return _Handle()
+
+
+def _unbind(self: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    d = normalize_axis(dim, self.ndim)
+    return tuple(F.getitem(self, (slice(None),) * d + (i,)) for i in range(self.shape[d]))
+
+
+def _narrow(self: Tensor, dim: int, start: int, length: int) -> Tensor:
+    d = normalize_axis(dim, self.ndim)
+    return F.getitem(self, (slice(None),) * d + (slice(start, start + length),))
+
+
+def _select(self: Tensor, dim: int, index: int) -> Tensor:
+    return F.getitem(self, (slice(None),) * normalize_axis(dim, self.ndim) + (index,))
+
+
+def _unary(op: str) -> Any:
+    return lambda self: F.run(ELEMENTWISE[op], (self,))
+
+
+def _binary(op: str) -> Any:
+    return lambda self, other: F.run(ELEMENTWISE[op], (self, other))
+
+
+def install() -> None:
+    """Give Tensor these methods."""
+    T = Tensor
+    for name, op in (("add_", "add"), ("sub_", "subtract"), ("mul_", "multiply"), ("div_", "divide")):
+        setattr(T, name, _inplace(op))
+    T.add = _addsub("add")  # type: ignore[attr-defined]
+    T.sub = _addsub("subtract")  # type: ignore[attr-defined]
+    T.mul = _binary("multiply")  # type: ignore[attr-defined]
+    T.div = _binary("divide")  # type: ignore[attr-defined]
+    T.clamp_ = _clamp_  # type: ignore[attr-defined]
+    T.clip_ = _clamp_  # type: ignore[attr-defined]
+    for name, op in (("eq", "equal"), ("ne", "not_equal"), ("gt", "greater"), ("ge", "greater_equal"),
+                     ("lt", "less"), ("le", "less_equal"), ("maximum", "maximum"), ("minimum", "minimum"),
+                     ("remainder", "remainder"), ("floor_divide", "floor_divide"), ("logaddexp", "logaddexp")):
+        setattr(T, name, _binary(op))
+    for name, op in (("log1p", "log1p"), ("expm1", "expm1"), ("log2", "log2"), ("log10", "log10"),
+                     ("neg", "negative"), ("floor", "floor"), ("ceil", "ceil"), ("round", "round"),
+                     ("trunc", "trunc"), ("isnan", "isnan"), ("isinf", "isinf"), ("isfinite", "isfinite"),
+                     ("logical_not", "logical_not")):
+        setattr(T, name, _unary(op))
+    T.split = _split  # type: ignore[attr-defined]
+    T.chunk = _chunk  # type: ignore[attr-defined]
+    T.unbind = _unbind  # type: ignore[attr-defined]
+    T.narrow = _narrow  # type: ignore[attr-defined]
+    T.select = _select  # type: ignore[attr-defined]
+    T.repeat = _repeat  # type: ignore[attr-defined]
+    T.flip = lambda self, *dims: namespace.flip(self, axis=_shape_args(dims))  # type: ignore[attr-defined]
+    T.roll = lambda self, shifts, dims=None: namespace.roll(self, shifts, axis=dims)  # type: ignore[attr-defined]
+    T.movedim = lambda self, source, destination: namespace.moveaxis(self, source, destination)  # type: ignore[attr-defined]
+    T.swapaxes = F.transpose  # type: ignore[attr-defined]
+    T.type_as = lambda self, other: F.cast(self, other.dtype) if other.dtype is not self.dtype else self  # type: ignore[attr-defined]
+    T.new_zeros = _new(0)  # type: ignore[attr-defined]
+    T.new_ones = _new(1)  # type: ignore[attr-defined]
+    T.new_empty = _new(None)  # type: ignore[attr-defined]
+    T.new_full = _new_full  # type: ignore[attr-defined]
+    T.new_tensor = _new_tensor  # type: ignore[attr-defined]
+    T.sort = _sort  # type: ignore[attr-defined]
+    T.argsort = _argsort  # type: ignore[attr-defined]
+    T.topk = _topk  # type: ignore[attr-defined]
+    T.cumsum = _cumsum  # type: ignore[attr-defined]
+    T.norm = _norm  # type: ignore[attr-defined]
+    T.amax = _amx("max")  # type: ignore[attr-defined]
+    T.amin = _amx("min")  # type: ignore[attr-defined]
+    T.mm = lambda self, other: F.matmul(self, other)  # type: ignore[attr-defined]
+    T.bmm = lambda self, other: F.matmul(self, other)  # type: ignore[attr-defined]
+    T.register_hook = _register_hook  # type: ignore[attr-defined]
+    T.is_floating_point = lambda self: self.dtype.kind == "f"  # type: ignore[attr-defined]
+    T.element_size = lambda self: self.dtype.itemsize  # type: ignore[attr-defined]
+    T.nelement = lambda self: math.prod(self.shape)  # type: ignore[attr-defined]
+    T.ndimension = lambda self: self.ndim  # type: ignore[attr-defined]
+    T.masked_select = lambda self, mask: indexing.getitem(self, mask)  # type: ignore[attr-defined]
+
+
+__all__ = ["install"]
