@@ -7,6 +7,7 @@ from .modules import (
     CELU,
     ELU,
     GELU,
+    GLU,
     SELU,
     BCELoss,
     BCEWithLogitsLoss,
@@ -14,6 +15,7 @@ from .modules import (
     CircularPad2d,
     ConstantPad1d,
     ConstantPad2d,
+    CosineSimilarity,
     CrossEntropyLoss,
     Dropout,
     Dropout1d,
@@ -25,6 +27,7 @@ from .modules import (
     Hardtanh,
     HuberLoss,
     Identity,
+    KLDivLoss,
     L1Loss,
     LayerNorm,
     LeakyReLU,
@@ -37,7 +40,12 @@ from .modules import (
     ModuleList,
     MSELoss,
     NLLLoss,
+    PairwiseDistance,
     Parameter,
+    ParameterDict,
+    ParameterList,
+    PixelShuffle,
+    PixelUnshuffle,
     PReLU,
     ReflectionPad1d,
     ReflectionPad2d,
@@ -50,9 +58,11 @@ from .modules import (
     SiLU,
     SmoothL1Loss,
     Softmax,
+    Softmin,
     Softplus,
     Softsign,
     Tanh,
+    Tanhshrink,
     Unflatten,
     ZeroPad1d,
     ZeroPad2d,
@@ -60,12 +70,13 @@ from .modules import (
 
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CELU", "CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d",
-    "CrossEntropyLoss", "Dropout", "Dropout1d", "Dropout2d", "ELU", "Embedding", "Flatten", "GELU", "Hardsigmoid",
-    "Hardswish", "Hardtanh", "HuberLoss", "Identity", "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid",
-    "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "Parameter", "ReLU",
-    "ReLU6", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "SELU", "Sequential",
-    "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softplus", "Softsign", "Tanh", "Unflatten", "ZeroPad1d",
-    "ZeroPad2d", "functional", "init", "utils",
+    "CosineSimilarity", "CrossEntropyLoss", "Dropout", "Dropout1d", "Dropout2d", "ELU", "Embedding", "Flatten",
+    "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss", "L1Loss",
+    "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict",
+    "ModuleList", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList",
+    "PixelShuffle", "PixelUnshuffle", "ReLU", "ReLU6", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
+    "ReplicationPad2d", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus",
+    "Softsign", "Tanh", "Tanhshrink", "Unflatten", "ZeroPad1d", "ZeroPad2d", "functional", "init", "utils",
 ]
 
 from .conv import (  # noqa: E402
@@ -88,13 +99,15 @@ from .normattn import (  # noqa: E402
     BatchNorm1d,
     BatchNorm2d,
     GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
     MultiheadAttention,
     TransformerEncoder,
     TransformerEncoderLayer,
 )
 
-__all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoder",
-            "TransformerEncoderLayer"]
+__all__ += ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "MultiheadAttention",
+            "TransformerEncoder", "TransformerEncoderLayer"]
 
 from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
 

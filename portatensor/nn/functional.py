@@ -225,6 +225,57 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return _where(input > 0.0, input, input * w)
 
 
+def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
+    return input - F._ewr("tanh", input)
+
+
+def softmin(input: Tensor, dim: int = -1, dtype: Any = None) -> Tensor:  # noqa: A002
+    """softmax(-x) along dim."""
+    return softmax(-input, dim, dtype)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:  # noqa: A002
+    """a * sigmoid(b) for the two halves a, b of input along dim."""
+    d = normalize_axis(dim, input.ndim)
+    n = input.shape[d]
+    if n % 2:
+        raise ValueError(f"glu: dimension {dim} of input shape {input.shape} must have an even size")
+    head = (slice(None),) * d
+    return input[head + (slice(0, n // 2),)] * F._ewr("sigmoid", input[head + (slice(n // 2, n),)])
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """||x1 - x2 + eps||_p over the last dim."""
+    d = F._ewr("abs", x1 - x2 + float(eps))
+    if p == 2.0:
+        return F._ewr("sqrt", (d * d).sum(dim=-1, keepdim=keepdim))
+    return (d ** float(p)).sum(dim=-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
+    r = int(upscale_factor)
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise ValueError(f"pixel_shuffle: {c} channels are not divisible by upscale_factor^2 = {r * r}")
+    k = len(lead)
+    x = F.reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = F.permute(x, (*range(k), k, k + 3, k + 1, k + 4, k + 2))
+    return F.reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:  # noqa: A002
+    """(*, C, H r, W r) -> (*, C r^2, H, W)."""
+    r = int(downscale_factor)
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise ValueError(f"pixel_unshuffle: spatial size {(h, w)} is not divisible by downscale_factor {r}")
+    k = len(lead)
+    x = F.reshape(input, (*lead, c, h // r, r, w // r, r))
+    x = F.permute(x, (*range(k), k, k + 2, k + 4, k + 1, k + 3))
+    return F.reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
 def _expm1(x: Tensor) -> Tensor:
     return _ew.apply("expm1", x)
 
@@ -567,6 +618,19 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _reduce_loss(v, reduction)
 
 
+def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
+           reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """Pointwise KL divergence t (log t - x) of log-probabilities x (0 where t = 0); 'batchmean' divides the sum
+    by the batch size (the true KL divergence per sample)."""
+    if log_target:
+        v = F._ewr("exp", target) * (target - input)
+    else:
+        v = _where(target > 0.0, target * F._ewr("log", F._ewr("maximum", target, 1e-38)), 0.0) - target * input
+    if reduction == "batchmean":
+        return _reduce_loss(v, "sum") * (1.0 / (input.shape[0] if input.ndim else 1))
+    return _reduce_loss(v, reduction)
+
+
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any = None,  # noqa: A002
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = input - target); beta = 0 is l1_loss."""
@@ -758,11 +822,11 @@ def _causal_mask(L: int, S: int, dtype: _dt.DType, device: Any) -> Tensor:
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "cross_entropy",
-    "dropout", "dropout1d", "dropout2d", "elu", "embedding", "gelu", "hardsigmoid", "hardswish", "hardtanh",
-    "huber_loss", "index_select", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
-    "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "prelu", "relu", "relu6",
-    "scaled_dot_product_attention", "selu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "softsign",
-    "tanh",
+    "dropout", "dropout1d", "dropout2d", "elu", "embedding", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh",
+    "huber_loss", "index_select", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
+    "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance", "pixel_shuffle",
+    "pixel_unshuffle", "prelu", "relu", "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh", "tanhshrink",
 ]
 
 # -- convolution and pooling (nn/conv.py) ---------------------------------------------
@@ -783,9 +847,9 @@ __all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
             "avg_pool2d", "conv1d", "conv2d", "max_pool1d", "max_pool2d"]
 
 # -- batch / group norm (nn/normattn.py) ----------------------------------------------
-from .normattn import batch_norm, group_norm  # noqa: E402
+from .normattn import batch_norm, group_norm, instance_norm  # noqa: E402
 
-__all__ += ["batch_norm", "group_norm"]
+__all__ += ["batch_norm", "group_norm", "instance_norm"]
 
 # -- resizing (nn/upsample.py) --------------------------------------------------------
 from .upsample import interpolate  # noqa: E402

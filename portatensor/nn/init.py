@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from ..autograd.engine import no_grad
+from ..autograd.indexing import where
 from ..tensor import Tensor
 
 
@@ -43,6 +44,25 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any 
 
     with no_grad():
         return _n(tensor, mean, std, generator)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator: Any = None) -> Tensor:
+    """Normal(mean, std) values truncated to [a, b], by redrawing the values outside on the device.
+
+    NOTE: each round keeps a value with probability P(a <= X <= b); after 12 rounds the few left outside
+    (none for the usual a, b of +-2 std) are clamped, as a last resort.
+    """
+    from ..ops.creation import empty
+    from ..random import normal_ as _n
+
+    with no_grad():
+        _n(tensor, mean, std, generator)
+        fresh = empty(tensor.shape, dtype=tensor.dtype, device=tensor.device)
+        for _ in range(12):
+            _n(fresh, mean, std, generator)
+            tensor.copy_(where((tensor < a) | (tensor > b), fresh, tensor))
+        return tensor.clamp_(a, b)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -88,5 +108,5 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
-__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_", "uniform_",
-           "xavier_normal_", "xavier_uniform_", "zeros_"]
+__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
+           "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]

@@ -66,7 +66,29 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_hooks")
+        if not hooks:
+            return self.forward(*args, **kwargs)
+        for kind, h in list(hooks.values()):
+            if kind == "pre":
+                r = h(self, args)
+                if r is not None:
+                    args = r if isinstance(r, tuple) else (r,)
+        out = self.forward(*args, **kwargs)
+        for kind, h in list(hooks.values()):
+            if kind == "post":
+                r = h(self, args, out)
+                if r is not None:
+                    out = r
+        return out
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """hook(module, args) runs before forward; a non-None result replaces args."""
+        return RemovableHandle(self.__dict__.setdefault("_hooks", {}), ("pre", hook))
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """hook(module, args, output) runs after forward; a non-None result replaces the output."""
+        return RemovableHandle(self.__dict__.setdefault("_hooks", {}), ("post", hook))
 
     # -- registration ---------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -318,6 +340,26 @@ def _copy_tensor(t: Tensor | None, memo: dict[int, Any]) -> Tensor | None:
     return memo[id(t)]
 
 
+class RemovableHandle:
+    """What register_forward_hook returns: ``handle.remove()`` unregisters the hook."""
+
+    _next = 0
+
+    def __init__(self, store: dict[int, Any], entry: Any) -> None:
+        RemovableHandle._next += 1
+        self.id, self._store = RemovableHandle._next, store
+        store[self.id] = entry
+
+    def remove(self) -> None:
+        self._store.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.remove()
+
+
 class _IncompatibleKeys(tuple):
     def __new__(cls, missing: list, unexpected: list) -> _IncompatibleKeys:
         obj = super().__new__(cls, (missing, unexpected))
@@ -425,6 +467,70 @@ class ModuleDict(Module):
         return self._modules.items()
 
 
+class ParameterList(Module):
+    """Parameters held in a list (registered as "0", "1", ...)."""
+
+    def __init__(self, values: Any = None) -> None:
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def append(self, value: Tensor) -> ParameterList:
+        self.register_parameter(str(len(self._parameters)), value if isinstance(value, Parameter)
+                                else Parameter(value))
+        return self
+
+    def extend(self, values: Any) -> ParameterList:
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, i: int) -> Tensor:
+        return list(self._parameters.values())[i]
+
+    def __setitem__(self, i: int, value: Tensor) -> None:
+        self._parameters[list(self._parameters)[i]] = value
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        return iter(self._parameters.values())
+
+
+class ParameterDict(Module):
+    """Parameters held by name."""
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        for k, v in (dict(parameters) if parameters else {}).items():
+            self[k] = v
+
+    def __getitem__(self, key: str) -> Tensor:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Tensor) -> None:
+        self.register_parameter(key, value if isinstance(value, Parameter) else Parameter(value))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._parameters
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parameters)
+
+    def keys(self) -> Any:
+        return self._parameters.keys()
+
+    def values(self) -> Any:
+        return self._parameters.values()
+
+    def items(self) -> Any:
+        return self._parameters.items()
+
+
 # -- layers -----------------------------------------------------------------------------
 def _empty(shape: tuple[int, ...], device: Any, dtype: Any) -> Tensor:
     dt = _dt.default_float if dtype is None else _dt.as_dtype(dtype)
@@ -495,6 +601,73 @@ ReLU6 = _activation("ReLU6", nnf.relu6)
 SELU = _activation("SELU", nnf.selu)
 LogSigmoid = _activation("LogSigmoid", nnf.logsigmoid)
 Softsign = _activation("Softsign", nnf.softsign)
+Tanhshrink = _activation("Tanhshrink", nnf.tanhshrink)
+
+
+class Softmin(Module):
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.softmin(x, -1 if self.dim is None else self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.glu(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class CosineSimilarity(Module):
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return nnf.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        return nnf.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class PixelShuffle(Module):
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
 
 
 class Softplus(Module):
@@ -741,10 +914,12 @@ class Embedding(Module):
 
 # -- losses --------------------------------------------------------------------------------
 class _Loss(Module):
+    _reductions: tuple[str, ...] = ("mean", "sum", "none")
+
     def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        if reduction not in self._reductions:
+            raise ValueError(f"reduction must be one of {self._reductions}, got {reduction!r}")
         self.reduction = reduction
 
     def extra_repr(self) -> str:
@@ -814,6 +989,18 @@ class SmoothL1Loss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return nnf.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class KLDivLoss(_Loss):
+    _reductions = ("mean", "sum", "none", "batchmean")
+
+    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
+                 log_target: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return nnf.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class HuberLoss(_Loss):

@@ -87,20 +87,23 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
 
 
 # -- normalisation modules ------------------------------------------------------------
+def _affine_params(m: Module, affine: bool, bias: bool, n: int, device: Any, dtype: Any) -> None:
+    """weight (ones) and bias (zeros) of n channels when affine (bias only if bias), else None."""
+    m.register_parameter("weight", Parameter(init.ones_(_empty((n,), device, dtype))) if affine else None)
+    m.register_parameter("bias", Parameter(init.zeros_(_empty((n,), device, dtype))) if affine and bias else None)
+
+
+
 class _BatchNorm(Module):
     _dims: tuple[int, ...] = (2, 3)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None) -> None:
+                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(init.ones_(_empty((num_features,), device, dtype)))
-            self.bias = Parameter(init.zeros_(_empty((num_features,), device, dtype)))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, affine, bias, num_features, device, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", init.zeros_(_empty((num_features,), device, dtype)))
             self.register_buffer("running_var", init.ones_(_empty((num_features,), device, dtype)))
@@ -118,7 +121,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
-               f"track_running_stats={self.track_running_stats}"
+               f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
 
 
 class BatchNorm1d(_BatchNorm):
@@ -131,23 +134,63 @@ class BatchNorm2d(_BatchNorm):
 
 class GroupNorm(Module):
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         if num_channels % num_groups:
             raise ValueError(f"num_channels {num_channels} must be divisible by num_groups {num_groups}")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = Parameter(init.ones_(_empty((num_channels,), device, dtype)))
-            self.bias = Parameter(init.zeros_(_empty((num_channels,), device, dtype)))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, affine, bias, num_channels, device, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, " \
+               f"bias={self.bias is not None}"
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,  # noqa: A002
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise (N, C, *) over each sample's channel separately (group_norm with one channel per group)."""
+    if not use_input_stats or running_mean is not None or running_var is not None:
+        raise NotImplementedError("instance_norm: running statistics (track_running_stats) are not supported")
+    if input.ndim < 3:
+        raise ValueError(f"instance_norm expects input of shape (N, C, *), got {input.shape}")
+    return group_norm(input, input.shape[1], weight, bias, eps)
+
+
+class _InstanceNorm(Module):
+    _dims: tuple[int, ...] = (3,)
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device: Any = None, dtype: Any = None, *,
+                 bias: bool = True) -> None:
+        super().__init__()
+        if track_running_stats:
+            raise NotImplementedError(f"{type(self).__name__}: track_running_stats=True is not supported")
+        self.num_features, self.eps, self.momentum, self.affine = num_features, eps, momentum, affine
+        self.track_running_stats = False
+        _affine_params(self, affine, bias, num_features, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim == self._dims[0] - 1:  # unbatched (C, *)
+            return F.squeeze(self.forward(F.unsqueeze(x, 0)), 0)
+        if x.ndim not in self._dims:
+            raise ValueError(f"{type(self).__name__} expects a {self._dims[0]}-d input, got shape {x.shape}")
+        return instance_norm(x, weight=self.weight, bias=self.bias, eps=self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \
+               f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+
+
+class InstanceNorm1d(_InstanceNorm):
+    _dims = (3,)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    _dims = (4,)
 
 
 # -- attention ------------------------------------------------------------------------
@@ -302,5 +345,5 @@ class TransformerEncoder(Module):
         return self.norm(x) if self.norm is not None else x
 
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "MultiheadAttention", "TransformerEncoder",
-           "TransformerEncoderLayer", "batch_norm", "group_norm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "MultiheadAttention",
+           "TransformerEncoder", "TransformerEncoderLayer", "batch_norm", "group_norm", "instance_norm"]

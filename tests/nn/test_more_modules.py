@@ -1,0 +1,117 @@
+"""Hooks, ParameterList/Dict, trunc_normal_, KL divergence, GLU, Softmin, distances, pixel shuffle and
+instance norm, against PyTorch CPU."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from torch_parity import gradcheck64, pair, rand
+
+import portatensor as pt
+from portatensor import nn
+from portatensor.nn import functional as F
+
+
+def test_forward_hooks(device):
+    m = nn.Linear(3, 2, device=device)
+    seen = []
+    h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2.0,))
+    h2 = m.register_forward_hook(lambda mod, args, out: seen.append(out.shape))
+    x = pt.asarray(np.ones((4, 3), np.float32), device=device)
+    y = m(x)
+    assert seen == [(4, 2)]
+    h1.remove()
+    h2.remove()
+    np.testing.assert_allclose(y.numpy(), m(x * 2.0).numpy(), rtol=1e-6)
+    assert seen == [(4, 2)]
+    with m.register_forward_hook(lambda mod, args, out: out * 0.0):
+        assert float(m(x).abs().sum().item()) == 0.0
+    assert float(m(x).abs().sum().item()) > 0.0
+
+
+def test_parameter_containers(device):
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([pt.asarray(np.ones(2, np.float32), device=device) for _ in range(2)])
+            self.d = nn.ParameterDict({"a": pt.asarray(np.zeros(3, np.float32), device=device)})
+
+    m = M()
+    assert [n for n, _ in m.named_parameters()] == ["ws.0", "ws.1", "d.a"]
+    assert len(m.ws) == 2 and isinstance(m.ws[1], nn.Parameter) and "a" in m.d and m.d["a"].requires_grad
+    m.ws.append(pt.asarray(np.ones(1, np.float32), device=device))
+    assert len(list(m.parameters())) == 4
+
+
+def test_trunc_normal(device):
+    pt.manual_seed(0)
+    t = nn.init.trunc_normal_(pt.empty((200, 100), device=device), mean=0.5, std=1.0, a=0.0, b=1.5).numpy()
+    assert t.min() >= 0.0 and t.max() <= 1.5
+    assert 0.3 < t.mean() < 0.9 and t.std() > 0.3  # spread over the interval, not piled on its ends
+    assert (t == 0.0).mean() < 1e-3 and (t == 1.5).mean() < 1e-3
+
+
+@pytest.mark.filterwarnings("ignore:reduction. .mean. divides")
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "mean", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div_match_torch(device, reduction, log_target):
+    torch = pytest.importorskip("torch")
+    p = np.random.default_rng(1).dirichlet(np.ones(5), 4).astype(np.float32)
+    p[0, 1] = 0.0
+    t = np.log(np.maximum(p, 1e-30)) if log_target else p
+    # NOTE: targets without grad: PyTorch's d/dt at t = 0 is nan
+    pair(lambda a, b: F.kl_div(F.log_softmax(a, 1), b.detach(), reduction=reduction, log_target=log_target),
+         lambda a, b: torch.nn.functional.kl_div(a.log_softmax(1), b.detach(), reduction=reduction,
+                                                 log_target=log_target),
+         [rand(4, 5), t.astype(np.float32)], device)
+    m, tm = nn.KLDivLoss(reduction=reduction), torch.nn.KLDivLoss(reduction=reduction)
+    x = rand(4, 5)
+    np.testing.assert_allclose(m(F.log_softmax(pt.asarray(x, device=device), 1), pt.asarray(p, device=device)).numpy(),
+                               tm(torch.tensor(x).log_softmax(1), torch.tensor(p)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_small_functionals_match_torch(device):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    pair(lambda a: F.glu(a, 1), lambda a: tf.glu(a, 1), [rand(3, 6, 2)], device)
+    pair(lambda a: F.softmin(a, 0), lambda a: tf.softmin(a, 0), [rand(3, 4)], device)
+    pair(lambda a: F.tanhshrink(a), lambda a: tf.tanhshrink(a), [rand(3, 4)], device)
+    pair(lambda a, b: F.pairwise_distance(a, b), lambda a, b: tf.pairwise_distance(a, b), [rand(4, 5), rand(4, 5)],
+         device)
+    pair(lambda a, b: F.pairwise_distance(a, b, p=1.0, keepdim=True),
+         lambda a, b: tf.pairwise_distance(a, b, p=1.0, keepdim=True), [rand(4, 5), rand(4, 5)], device)
+    pair(lambda a: F.pixel_shuffle(a, 2), lambda a: tf.pixel_shuffle(a, 2), [rand(2, 8, 3, 4)], device)
+    pair(lambda a: F.pixel_unshuffle(a, 2), lambda a: tf.pixel_unshuffle(a, 2), [rand(2, 3, 4, 6)], device)
+    x1, x2 = rand(4, 5), rand(4, 5)
+    for m, tm, args in ((nn.GLU(), torch.nn.GLU(), (rand(2, 4),)), (nn.Softmin(1), torch.nn.Softmin(1), (x1,)),
+                        (nn.CosineSimilarity(), torch.nn.CosineSimilarity(), (x1, x2)),
+                        (nn.PairwiseDistance(), torch.nn.PairwiseDistance(), (x1, x2)),
+                        (nn.PixelShuffle(2), torch.nn.PixelShuffle(2), (rand(1, 4, 2, 2),)),
+                        (nn.PixelUnshuffle(2), torch.nn.PixelUnshuffle(2), (rand(1, 1, 4, 4),)),
+                        (nn.Tanhshrink(), torch.nn.Tanhshrink(), (x1,))):
+        got = m(*(pt.asarray(a, device=device) for a in args)).numpy()
+        np.testing.assert_allclose(got, tm(*(torch.tensor(a) for a in args)).numpy(), rtol=1e-5, atol=1e-6,
+                                   err_msg=repr(m))
+
+
+@pytest.mark.parametrize("affine", [False, True])
+def test_instance_norm_match_torch(device, affine):
+    torch = pytest.importorskip("torch")
+    for m, tm, x in ((nn.InstanceNorm2d(3, affine=affine, device=device), torch.nn.InstanceNorm2d(3, affine=affine),
+                      rand(2, 3, 4, 5)),
+                     (nn.InstanceNorm1d(3, affine=affine, device=device), torch.nn.InstanceNorm1d(3, affine=affine),
+                      rand(2, 3, 6)),
+                     (nn.InstanceNorm2d(3, device=device), torch.nn.InstanceNorm2d(3), rand(3, 4, 5))):
+        assert sorted(m.state_dict()) == sorted(tm.state_dict()) and repr(m) == repr(tm)
+        np.testing.assert_allclose(m(pt.asarray(x, device=device)).numpy(), tm(torch.tensor(x)).detach().numpy(),
+                                   rtol=1e-4, atol=1e-5)
+    pair(lambda a, w, b: F.instance_norm(a, weight=w, bias=b), lambda a, w, b: torch.nn.functional.instance_norm(
+        a, weight=w, bias=b), [rand(2, 3, 4, 5), rand(3), rand(3)], device, atol=1e-4)
+
+
+def test_gradcheck_more_float64(device):
+    r = np.random.default_rng(2)
+    t = pt.asarray(r.dirichlet(np.ones(4), 3), device=device)
+    gradcheck64(device, lambda a: F.kl_div(F.log_softmax(a, 1), t, reduction="batchmean"), r.standard_normal((3, 4)))
+    gradcheck64(device, lambda a: F.glu(a) + F.pairwise_distance(a, a[::-1] * 1.0).reshape(-1, 1),
+                r.standard_normal((3, 4)))
