@@ -34,6 +34,9 @@
 <%def name="bvec_global(b, ct, VW, base, BVEC)">\
 % if BVEC and VW > 1 and b == "float16":
 convert_${ct}${VW}(vload_half${VW}(0, B + ${base}))\
+% elif BVEC and VW > 1 and b == "bfloat16":
+## NOTE: bfloat16 is ushort storage: a vector convert would turn the bits into numbers.
+(${ct}${VW})(${", ".join(f"pt_bf16_to_f32(B[{base} + {j}])" for j in range(VW))})\
 % elif BVEC and VW > 1:
 convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
 % else:
