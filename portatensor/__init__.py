@@ -241,3 +241,8 @@ from .autograd import amp  # noqa: E402
 from .autograd.amp import autocast  # noqa: E402
 
 __all__ += ["amp", "autocast"]
+
+# PyTorch's torch.flatten beside Tensor.flatten (issue 4, nn porting)
+from .autograd.function import flatten  # noqa: E402
+
+__all__ += ["flatten"]
