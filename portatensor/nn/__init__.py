@@ -116,3 +116,7 @@ __all__ += ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 from .convtranspose import ConvTranspose1d, ConvTranspose2d  # noqa: E402
 
 __all__ += ["ConvTranspose1d", "ConvTranspose2d"]
+
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: E402
+
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
