@@ -231,3 +231,108 @@ ${d.kernel("scatter_add_rows", [("out", pt, "out"), ("in", pt, "g"), ("scalar", 
     ${c.store(dt, "out", "gid", "acc")}
 }
 </%def>
+
+## Batch norm over (N, C, S) contiguous from x_off (S = the spatial size, 1 for (N, C)).
+## bn_stats: one work-item per channel takes the batch mean and biased variance
+## (two passes, in the compute type), stores mean and rstd = 1 / sqrt(var + eps),
+## and, when update != 0, moves the running statistics (x's dtype, contiguous):
+## running = (1 - momentum) running + momentum stat, the variance unbiased.
+<%def name="bn_stats(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("bn_stats", [("out", ct, "mean"), ("out", ct, "rstd"), ("inout", pt, "run_mean"), ("inout", pt, "run_var"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S"), ("scalar", ct, "eps"), ("scalar", ct, "momentum"), ("scalar", "int", "update")])}
+{
+    const long ch = (long)${d.global_id(0)};
+    if (ch >= C) return;
+    ${ct} s = (${ct})0;
+    for (long n = 0; n < N; ++n) {
+        const long b = x_off + (n * C + ch) * S;
+        for (long j = 0; j < S; ++j) s += ${capture(c.load, dt, "x", "b + j")};
+    }
+    const ${ct} cnt = (${ct})(N * S);
+    const ${ct} mu = s / cnt;
+    ${ct} v = (${ct})0;
+    for (long n = 0; n < N; ++n) {
+        const long b = x_off + (n * C + ch) * S;
+        for (long j = 0; j < S; ++j) { const ${ct} e = ${capture(c.load, dt, "x", "b + j")} - mu; v += e * e; }
+    }
+    mean[ch] = mu;
+    rstd[ch] = rsqrt(v / cnt + eps);
+    if (update) {
+        const ${ct} rm = ${capture(c.load, dt, "run_mean", "ch")};
+        const ${ct} rv = ${capture(c.load, dt, "run_var", "ch")};
+        ${c.store(dt, "run_mean", "ch", "((" + ct + ")1 - momentum) * rm + momentum * mu")}
+        ${c.store(dt, "run_var", "ch", "((" + ct + ")1 - momentum) * rv + momentum * v / (cnt - (" + ct + ")1)")}
+    }
+}
+</%def>
+
+## y = (x - mean[c]) * rstd[c] * w[c] + b[c], one work-item per element.
+<%def name="bn_apply(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("bn_apply", [("out", pt, "y"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", pt, "b"), ("scalar", "long", "total"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= total) return;
+    const long ch = (i / S) % C;
+    const ${ct} v = (${capture(c.load, dt, "x", "x_off + i")} - mean[ch]) * rstd[ch];
+    ${c.store(dt, "y", "i", f"v * {capture(c.load, dt, 'w', 'ch')} + {capture(c.load, dt, 'b', 'ch')}")}
+}
+</%def>
+
+## Backward statistics per channel: gb = sum(g), gw = sum(g * xhat), xhat = (x - mean) * rstd.
+<%def name="bn_bw_stats(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("bn_bw_stats", [("out", ct, "gw"), ("out", ct, "gb"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
+{
+    const long ch = (long)${d.global_id(0)};
+    if (ch >= C) return;
+    const ${ct} mu = mean[ch], rs = rstd[ch];
+    ${ct} sg = (${ct})0, sgx = (${ct})0;
+    for (long n = 0; n < N; ++n) {
+        const long b = (n * C + ch) * S;
+        for (long j = 0; j < S; ++j) {
+            const ${ct} gv = ${capture(c.load, dt, "g", "g_off + b + j")};
+            sg += gv;
+            sgx += gv * (${capture(c.load, dt, "x", "x_off + b + j")} - mu) * rs;
+        }
+    }
+    gw[ch] = sgx;
+    gb[ch] = sg;
+}
+</%def>
+
+## gx = w rstd / M (M g - gb - xhat gw), M = N * S, one work-item per element.
+<%def name="bn_bw_apply(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("bn_bw_apply", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", ct, "gw"), ("in", ct, "gb"), ("scalar", "long", "total"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= total) return;
+    const long ch = (i / S) % C;
+    const ${ct} m = (${ct})(total / C);
+    const ${ct} rs = rstd[ch];
+    const ${ct} xh = (${capture(c.load, dt, "x", "x_off + i")} - mean[ch]) * rs;
+    const ${ct} gv = ${capture(c.load, dt, "g", "g_off + i")};
+    ${c.store(dt, "gx", "i", f"{capture(c.load, dt, 'w', 'ch')} * rs / m * (m * gv - gb[ch] - xh * gw[ch])")}
+}
+</%def>

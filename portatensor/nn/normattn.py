@@ -12,8 +12,16 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..autograd import function as F
-from ..autograd.engine import GRAD
+from ..autograd.engine import GRAD, no_grad
+from ..autograd.function import Function
+from ..dtypes import int64
+from ..ops import elementwise as _ew
+from ..ops.creation import zeros
+from ..runtime.device import get_device
+from ..runtime.launch import launch
 from ..tensor import Tensor
 from . import functional as nnf
 from . import init
@@ -44,6 +52,12 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if n <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of "
                              f"shape {input.shape}")
+        if _fusable(input, running_mean, running_var, weight, bias):
+            ones = nnf._const(("ones", C), lambda: np.ones(C), input.dtype, input.device)
+            zeros = nnf._const(("zeros", C), lambda: np.zeros(C), input.dtype, input.device)
+            return _BatchNormTrain.apply(input, ones if weight is None else weight, zeros if bias is None else bias,
+                                         running_mean, running_var, 0.1 if momentum is None else float(momentum),
+                                         float(eps))
         mean = input.mean(dim=axes, keepdim=True)
         xc = input - mean
         var = (xc * xc).mean(dim=axes, keepdim=True)
@@ -69,6 +83,60 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if bias is not None:
         y = y + _chan(bias, nd)
     return y
+
+
+def _fusable(x: Tensor, *others: Tensor | None) -> bool:
+    """Whether the fused training kernels take these: one float dtype, per-channel tensors dense from offset 0,
+    running statistics both given or both absent."""
+    if x.dtype.kind != "f" or x.size == 0 or (others[0] is None) != (others[1] is None):
+        return False
+    return all(t is None or (t.dtype is x.dtype and t.offset == 0 and t.is_contiguous()) for t in others)
+
+
+class _BatchNormTrain(Function):
+    """Training batch norm in fused kernels (templates/nn.cl.mako bn_*): per-channel statistics (and the running
+    ones' update) in one pass per channel, the normalisation and its gradient one element per work-item."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor, running_mean: Tensor | None,
+                running_var: Tensor | None, momentum: float, eps: float) -> Tensor:
+        xc = _ew.contiguous(x)
+        N, C = x.shape[:2]
+        S = x.size // (N * C)
+        ct = nnf._compute_dtype(x.dtype)
+        mean, rstd = Tensor.empty((C,), ct, x.device), Tensor.empty((C,), ct, x.device)
+        update = running_mean is not None
+        rm, rv = (running_mean, running_var) if update else (xc, xc)
+        dev = x.device
+        launch(dev, nnf._kernel(dev, "bn_stats", x.dtype), (C,), None,
+               [mean._storage.buf, rstd._storage.buf, rm._storage.buf, rv._storage.buf, xc._storage.buf, xc.offset,
+                N, C, S, eps, momentum, int(update)])
+        y = Tensor.empty(x.shape, x.dtype, dev)
+        launch(dev, nnf._kernel(dev, "bn_apply", x.dtype), (x.size,), None,
+               [y._storage.buf, xc._storage.buf, xc.offset, mean._storage.buf, rstd._storage.buf,
+                weight._storage.buf, bias._storage.buf, x.size, C, S])
+        ctx.save_for_backward(xc, mean, rstd, weight)
+        return y
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        xc, mean, rstd, weight = ctx.saved_tensors
+        N, C = xc.shape[:2]
+        S = xc.size // (N * C)
+        gc = _ew.contiguous(g)
+        dev, ct = xc.device, mean.dtype
+        gw, gb = Tensor.empty((C,), ct, dev), Tensor.empty((C,), ct, dev)
+        launch(dev, nnf._kernel(dev, "bn_bw_stats", xc.dtype), (C,), None,
+               [gw._storage.buf, gb._storage.buf, gc._storage.buf, gc.offset, xc._storage.buf, xc.offset,
+                mean._storage.buf, rstd._storage.buf, N, C, S])
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = Tensor.empty(xc.shape, xc.dtype, dev)
+            launch(dev, nnf._kernel(dev, "bn_bw_apply", xc.dtype), (xc.size,), None,
+                   [gx._storage.buf, gc._storage.buf, gc.offset, xc._storage.buf, xc.offset, mean._storage.buf,
+                    rstd._storage.buf, weight._storage.buf, gw._storage.buf, gb._storage.buf, xc.size, C, S])
+        dt = xc.dtype
+        return gx, _ew.astype(gw, dt, copy=False), _ew.astype(gb, dt, copy=False), None, None, None, None
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # noqa: A002
@@ -107,17 +175,25 @@ class _BatchNorm(Module):
         if track_running_stats:
             self.register_buffer("running_mean", init.zeros_(_empty((num_features,), device, dtype)))
             self.register_buffer("running_var", init.ones_(_empty((num_features,), device, dtype)))
+            self.register_buffer("num_batches_tracked", zeros((), dtype=int64, device=get_device(device)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim not in self._dims:
             raise ValueError(f"{type(self).__name__} expects a {' or '.join(map(str, self._dims))}-d input, "
                              f"got shape {x.shape}")
+        momentum = self.momentum
+        if self.training and self.num_batches_tracked is not None:
+            with no_grad():
+                self.num_batches_tracked += 1
+            if momentum is None:  # cumulative moving average, PyTorch's rule (reads the counter: one sync)
+                momentum = 1.0 / float(self.num_batches_tracked.item())
         use_batch = self.training or self.running_mean is None
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch,
-                          self.momentum, self.eps)
+        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_batch, momentum,
+                          self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, " \

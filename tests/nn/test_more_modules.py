@@ -115,3 +115,27 @@ def test_gradcheck_more_float64(device):
     gradcheck64(device, lambda a: F.kl_div(F.log_softmax(a, 1), t, reduction="batchmean"), r.standard_normal((3, 4)))
     gradcheck64(device, lambda a: F.glu(a) + F.pairwise_distance(a, a[::-1] * 1.0).reshape(-1, 1),
                 r.standard_normal((3, 4)))
+
+
+def test_batch_norm_fused_paths_match_torch(device):
+    torch = pytest.importorskip("torch")
+    # a permuted (non-contiguous) input, no affine parameters, no running statistics
+    x = rand(5, 4, 3, 2)
+    pair(lambda a: F.batch_norm(a.permute(0, 3, 1, 2), None, None, training=True),
+         lambda a: torch.nn.functional.batch_norm(a.permute(0, 3, 1, 2), None, None, training=True), [x], device,
+         atol=1e-4)
+    # momentum=None: the cumulative average over batches; num_batches_tracked counts them
+    m, tm = nn.BatchNorm1d(3, momentum=None, device=device), torch.nn.BatchNorm1d(3, momentum=None)
+    for _ in range(3):
+        b = rand(6, 3) * 2 + 1
+        m(pt.asarray(b, device=device)), tm(torch.tensor(b))
+    np.testing.assert_allclose(m.running_mean.numpy(), tm.running_mean.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m.running_var.numpy(), tm.running_var.numpy(), rtol=1e-5, atol=1e-6)
+    assert int(m.num_batches_tracked.item()) == 3 and m.num_batches_tracked.dtype == pt.int64
+    m.load_state_dict({k: pt.asarray(v.numpy(), device=device) for k, v in tm.state_dict().items()})
+    m.eval()
+    assert int(m.num_batches_tracked.item()) == 3
+    # float64 (gradcheck) through the fused kernels, weight and bias both learnt
+    r = np.random.default_rng(5)
+    gradcheck64(device, lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True), r.standard_normal((4, 3, 2)),
+                r.standard_normal(3), r.standard_normal(3))
