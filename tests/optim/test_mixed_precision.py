@@ -138,8 +138,9 @@ def test_grad_scaler_skips_overflowing_steps(device):
 @pytest.mark.parametrize("name", ["Adam", "AdamW"])
 def test_amsgrad_matches_torch(device, name):
     torch = pytest.importorskip("torch")
-    w0 = RNG.standard_normal((3, 4)).astype(np.float32)
-    grads = [RNG.standard_normal((3, 4)).astype(np.float32) * s for s in (3.0, 0.1, 1.0, 0.01, 2.0)]
+    rng = np.random.default_rng(7)  # NOTE: not the module's RNG: the data must not depend on test order
+    w0 = rng.standard_normal((3, 4)).astype(np.float32)
+    grads = [rng.standard_normal((3, 4)).astype(np.float32) * s for s in (3.0, 0.1, 1.0, 0.01, 2.0)]
     tp = torch.tensor(w0, requires_grad=True)
     pp = pt.asarray(w0, device=device).requires_grad_()
     topt = getattr(torch.optim, name)([tp], lr=0.05, amsgrad=True, weight_decay=0.01)
@@ -149,7 +150,8 @@ def test_amsgrad_matches_torch(device, name):
         pp.grad = pt.asarray(g, device=device)
         topt.step()
         popt.step()
-    np.testing.assert_allclose(pp.numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+    # float32 rounding of 5 steps of size ~lr = 0.05: about 1e-6 absolute, so 1e-5 (2e-4 of a step).
+    np.testing.assert_allclose(pp.numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-5)
 
 
 def test_add_param_group_checks(device):
