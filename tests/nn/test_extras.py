@@ -258,3 +258,29 @@ def test_embedding_padding_idx_and_normalize_match_torch(device):
          [rand(4, 5)], device)
     pair(lambda a, b: F.cosine_similarity(a, b, dim=-1), lambda a, b: torch.nn.functional.cosine_similarity(
         a, b, dim=-1), [rand(4, 5), rand(4, 5)], device)
+
+
+@pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_encoder_decoder_match_torch(device, norm_first):
+    torch = pytest.importorskip("torch")
+    kw = dict(dropout=0.0, batch_first=True, norm_first=norm_first)
+    tm = torch.nn.Transformer(8, 2, 2, 2, 16, **kw).eval()
+    m = nn.Transformer(8, 2, 2, 2, 16, device=device, **kw).eval()
+    assert [n for n, _ in m.named_parameters()] == [n for n, _ in tm.named_parameters()]
+    m.load_state_dict({n: pt.asarray(v.detach().numpy(), device=device) for n, v in tm.state_dict().items()})
+    src, tgt = rand(2, 6, 8), rand(2, 5, 8)
+    tmask = torch.nn.Transformer.generate_square_subsequent_mask(5)
+    mask = nn.Transformer.generate_square_subsequent_mask(5, device=device)
+    np.testing.assert_array_equal(mask.numpy(), tmask.numpy())
+    kpm = np.zeros((2, 6), bool)
+    kpm[1, 4:] = True
+    sp, tp = pt.asarray(src, device=device).requires_grad_(), torch.tensor(src, requires_grad=True)
+    o = m(sp, pt.asarray(tgt, device=device), tgt_mask=mask, src_key_padding_mask=pt.asarray(kpm, device=device),
+          memory_key_padding_mask=pt.asarray(kpm, device=device))
+    to = tm(tp, torch.tensor(tgt), tgt_mask=tmask, src_key_padding_mask=torch.tensor(kpm),
+            memory_key_padding_mask=torch.tensor(kpm))
+    np.testing.assert_allclose(o.numpy(), to.detach().numpy(), rtol=1e-4, atol=1e-4)
+    o.sum().backward()
+    to.sum().backward()
+    np.testing.assert_allclose(sp.grad.numpy(), tp.grad.numpy(), rtol=1e-3, atol=1e-4)
