@@ -22,6 +22,7 @@ from .modules import (
     Dropout2d,
     Embedding,
     Flatten,
+    Hardshrink,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -60,9 +61,11 @@ from .modules import (
     Softmax,
     Softmin,
     Softplus,
+    Softshrink,
     Softsign,
     Tanh,
     Tanhshrink,
+    Threshold,
     Unflatten,
     ZeroPad1d,
     ZeroPad2d,
@@ -71,12 +74,13 @@ from .modules import (
 __all__ = [
     "BCELoss", "BCEWithLogitsLoss", "CELU", "CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d",
     "CosineSimilarity", "CrossEntropyLoss", "Dropout", "Dropout1d", "Dropout2d", "ELU", "Embedding", "Flatten",
-    "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss", "L1Loss",
-    "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module", "ModuleDict",
-    "ModuleList", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList",
+    "GELU", "GLU", "Hardshrink", "Hardsigmoid", "Hardswish", "Hardtanh", "HuberLoss", "Identity", "KLDivLoss",
+    "L1Loss", "LayerNorm", "LeakyReLU", "Linear", "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "Module",
+    "ModuleDict", "ModuleList", "NLLLoss", "PReLU", "PairwiseDistance", "Parameter", "ParameterDict", "ParameterList",
     "PixelShuffle", "PixelUnshuffle", "ReLU", "ReLU6", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
     "ReplicationPad2d", "SELU", "Sequential", "SiLU", "Sigmoid", "SmoothL1Loss", "Softmax", "Softmin", "Softplus",
-    "Softsign", "Tanh", "Tanhshrink", "Unflatten", "ZeroPad1d", "ZeroPad2d", "functional", "init", "utils",
+    "Softshrink", "Softsign", "Tanh", "Tanhshrink", "Threshold", "Unflatten", "ZeroPad1d", "ZeroPad2d", "functional",
+    "init", "utils",
 ]
 
 from .conv import (  # noqa: E402
@@ -117,9 +121,9 @@ from .upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noq
 
 __all__ += ["Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 
-from .convtranspose import ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .convtranspose import ConvTranspose1d, ConvTranspose2d, Fold, Unfold  # noqa: E402
 
-__all__ += ["ConvTranspose1d", "ConvTranspose2d"]
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold"]
 
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: E402
 

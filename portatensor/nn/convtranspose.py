@@ -1,8 +1,10 @@
-"""Transposed convolution: conv_transpose1d/2d and ConvTranspose1d/2d (PyTorch's names, weight layout and sizes).
+"""Transposed convolution (conv_transpose1d/2d, ConvTranspose1d/2d) and fold/unfold (Fold, Unfold), with PyTorch's
+names, weight layout and sizes.
 
 The forward of a transposed convolution is the input-gradient of a
 convolution: columns W^T x (a recorded matmul) folded back into the image by
-col2im; its backward unfolds with im2col. Both kernels are conv's.
+col2im; its backward unfolds with im2col. Both kernels are conv's; unfold and
+fold are the two of them on their own.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 from ..autograd import function as F
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .conv import _check, _col2im_raw, _ConvNd, _im2col_raw, _one, _pair
+from .conv import _check, _col2im_raw, _ConvNd, _im2col, _im2col_raw, _one, _out_size, _pair
+from .modules import Module
 
 
 class _Col2Im(Function):
@@ -69,6 +72,62 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     return F.squeeze(y, -2)
 
 
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+           stride: Any = 1) -> Tensor:
+    """Sliding windows of (N, C, H, W) as columns (N, C * KH * KW, L) (im2col)."""
+    _check(input, 3, "unfold")
+    unbatched = input.ndim == 3
+    x = F.unsqueeze(input, 0) if unbatched else input
+    cols, _, _ = _im2col(x, _pair(kernel_size, "kernel_size"), _pair(stride, "stride"), _pair(padding, "padding"),
+                         _pair(dilation, "dilation"))
+    return F.squeeze(cols, 0) if unbatched else cols
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+         stride: Any = 1) -> Tensor:
+    """Columns (N, C * KH * KW, L) summed back into (N, C, H, W) (col2im): the adjoint of unfold."""
+    if not isinstance(input, Tensor) or input.ndim not in (2, 3):
+        raise ValueError(f"fold expects a (N, C * KH * KW, L) or (C * KH * KW, L) tensor, got "
+                         f"{getattr(input, 'shape', type(input).__name__)}")
+    unbatched = input.ndim == 2
+    cols = F.unsqueeze(input, 0) if unbatched else input
+    (H, W), k, d, p, s = (_pair(v, n) for v, n in ((output_size, "output_size"), (kernel_size, "kernel_size"),
+                                                   (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    N, CK, L = cols.shape
+    OH, OW = _out_size(H, k[0], s[0], p[0], d[0]), _out_size(W, k[1], s[1], p[1], d[1])
+    if CK % (k[0] * k[1]) or L != OH * OW:
+        raise ValueError(f"fold: input of shape {input.shape} does not match kernel {k} and output size {(H, W)} "
+                         f"({OH * OW} blocks)")
+    out = _Col2Im.apply(cols, (N, CK // (k[0] * k[1]), H, W, *k, *s, *p, *d, OH, OW))
+    return F.squeeze(out, 0) if unbatched else out
+
+
+class Unfold(Module):
+    def __init__(self, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, x: Tensor) -> Tensor:
+        return unfold(x, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, dilation={self.dilation}, padding={self.padding}, " \
+               f"stride={self.stride}"
+
+
+class Fold(Unfold):
+    def __init__(self, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+                 stride: Any = 1) -> None:
+        super().__init__(kernel_size, dilation, padding, stride)
+        self.output_size = output_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        return fold(x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}, " + super().extra_repr()
+
+
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
@@ -104,4 +163,5 @@ class ConvTranspose1d(_ConvTransposeNd):
     _fn = staticmethod(conv_transpose1d)
 
 
-__all__ = ["ConvTranspose1d", "ConvTranspose2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["ConvTranspose1d", "ConvTranspose2d", "Fold", "Unfold", "conv_transpose1d", "conv_transpose2d", "fold",
+           "unfold"]

@@ -225,6 +225,21 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return _where(input > 0.0, input, input * w)
 
 
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:  # noqa: A002
+    """x where x > threshold, else value."""
+    return _where(input > float(threshold), input, float(value))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x where |x| > lambd, else 0."""
+    return _where(F._ewr("abs", input) > float(lambd), input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
+    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    return F._ewr("relu", input - float(lambd)) - F._ewr("relu", -input - float(lambd))
+
+
 def tanhshrink(input: Tensor) -> Tensor:  # noqa: A002
     return input - F._ewr("tanh", input)
 
@@ -822,11 +837,12 @@ def _causal_mask(L: int, S: int, dtype: _dt.DType, device: Any) -> Tensor:
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "cosine_similarity", "cross_entropy",
-    "dropout", "dropout1d", "dropout2d", "elu", "embedding", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh",
-    "huber_loss", "index_select", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance", "pixel_shuffle",
-    "pixel_unshuffle", "prelu", "relu", "relu6", "scaled_dot_product_attention", "selu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softmin", "softplus", "softsign", "tanh", "tanhshrink",
+    "dropout", "dropout1d", "dropout2d", "elu", "embedding", "gelu", "glu", "hardshrink", "hardsigmoid", "hardswish",
+    "hardtanh", "huber_loss", "index_select", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "logsigmoid", "mish", "mse_loss", "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance",
+    "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "relu6", "scaled_dot_product_attention", "selu", "sigmoid",
+    "silu", "smooth_l1_loss", "softmax", "softmin", "softplus", "softshrink", "softsign", "tanh", "tanhshrink",
+    "threshold",
 ]
 
 # -- convolution and pooling (nn/conv.py) ---------------------------------------------
@@ -857,6 +873,6 @@ from .upsample import interpolate  # noqa: E402
 __all__ += ["interpolate"]
 
 # -- transposed convolution (nn/convtranspose.py) -------------------------------------
-from .convtranspose import conv_transpose1d, conv_transpose2d  # noqa: E402
+from .convtranspose import conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: E402
 
-__all__ += ["conv_transpose1d", "conv_transpose2d"]
+__all__ += ["conv_transpose1d", "conv_transpose2d", "fold", "unfold"]

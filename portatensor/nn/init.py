@@ -65,6 +65,34 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         return tensor.clamp_(a, b)
 
 
+def eye_(tensor: Tensor) -> Tensor:
+    """The 2-d tensor set to the identity (ones on the diagonal)."""
+    from ..ops.creation import eye
+
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_ needs a 2-d tensor, got shape {tensor.shape}")
+    with no_grad():
+        return tensor.copy_(eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """A 3-, 4- or 5-d conv weight that passes its input through: 1 at each (out, out % (in), centre)."""
+    import numpy as np
+
+    from ..ops.creation import asarray
+
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_ needs a 3-, 4- or 5-d tensor, got shape {tensor.shape}")
+    out_g = tensor.shape[0] // groups
+    host = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_g, tensor.shape[1])):
+            host[(g * out_g + d, d) + centre] = 1.0
+    with no_grad():
+        return tensor.copy_(asarray(host, dtype=tensor.dtype, device=tensor.device))
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
     with no_grad():
         return tensor.fill_(val)
@@ -108,5 +136,5 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
 
 
-__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
+__all__ = ["calculate_gain", "constant_", "dirac_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
            "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]

@@ -311,6 +311,31 @@ class Module:
         body = "\n  ".join(([extra] if extra else []) + lines)
         return f"{type(self).__name__}(\n  {body}\n)"
 
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path ("" is the module itself)."""
+        m = self
+        for name in target.split(".") if target else ():
+            if name not in m._modules:
+                raise AttributeError(f"{type(m).__name__} has no submodule {name!r} (in {target!r})")
+            m = m._modules[name]
+        return m
+
+    def get_parameter(self, target: str) -> Tensor:
+        """The parameter at a dotted path ("block.0.weight")."""
+        mod, _, name = target.rpartition(".")
+        m = self.get_submodule(mod)
+        if name not in m._parameters:
+            raise AttributeError(f"{type(m).__name__} has no parameter {name!r}")
+        return m._parameters[name]
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path ("bn.running_mean")."""
+        mod, _, name = target.rpartition(".")
+        m = self.get_submodule(mod)
+        if name not in m._buffers:
+            raise AttributeError(f"{type(m).__name__} has no buffer {name!r}")
+        return m._buffers[name]
+
     def __dir__(self) -> list[str]:
         return sorted(set(super().__dir__()) | set(self._parameters) | set(self._modules) | set(self._buffers))
 
@@ -602,6 +627,35 @@ SELU = _activation("SELU", nnf.selu)
 LogSigmoid = _activation("LogSigmoid", nnf.logsigmoid)
 Softsign = _activation("Softsign", nnf.softsign)
 Tanhshrink = _activation("Tanhshrink", nnf.tanhshrink)
+
+
+class Threshold(Module):
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value = threshold, value
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.threshold(x, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}"
+
+
+class Hardshrink(Module):
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.hardshrink(x, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    def forward(self, x: Tensor) -> Tensor:
+        return nnf.softshrink(x, self.lambd)
 
 
 class Softmin(Module):
@@ -907,6 +961,19 @@ class Embedding(Module):
 
     def forward(self, idx: Tensor) -> Tensor:
         return nnf.embedding(idx, self.weight, self.padding_idx)
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: int | None = None,
+                        **kwargs: Any) -> Embedding:
+        """An Embedding whose table is a copy of embeddings (rows, dim); frozen unless freeze=False."""
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-d, got shape {embeddings.shape}")
+        m = cls(*embeddings.shape, padding_idx=None, device=embeddings.device, dtype=embeddings.dtype)
+        with no_grad():
+            m.weight.copy_(embeddings)
+        m.padding_idx = padding_idx
+        F.requires_grad_(m.weight, not freeze)
+        return m
 
     def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -139,3 +139,43 @@ def test_batch_norm_fused_paths_match_torch(device):
     r = np.random.default_rng(5)
     gradcheck64(device, lambda a, w, b: F.batch_norm(a, None, None, w, b, training=True), r.standard_normal((4, 3, 2)),
                 r.standard_normal(3), r.standard_normal(3))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=3), dict(kernel_size=(2, 3), stride=2, padding=1, dilation=(1, 2))])
+def test_fold_unfold_match_torch(device, kw):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    pair(lambda a: F.unfold(a, **kw), lambda a: tf.unfold(a, **kw), [rand(2, 3, 7, 8)], device)
+    L = tf.unfold(torch.zeros(1, 1, 7, 8), **kw).shape[-1]
+    k = kw["kernel_size"] if isinstance(kw["kernel_size"], tuple) else (3, 3)
+    pair(lambda a: F.fold(a, (7, 8), **kw), lambda a: tf.fold(a, (7, 8), **kw), [rand(2, 3 * k[0] * k[1], L)], device)
+    m, tm = nn.Unfold(**kw), torch.nn.Unfold(**kw)
+    assert repr(m) == repr(tm)
+    with pytest.raises(ValueError, match="does not match"):
+        F.fold(pt.asarray(rand(1, 9, L + 1), device=device), (7, 8), **kw)
+
+
+def test_shrink_threshold_and_helpers_match_torch(device):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    x = rand(4, 5) * 2
+    pair(lambda a: F.threshold(a, 0.3, -2.0), lambda a: tf.threshold(a, 0.3, -2.0), [x], device)
+    pair(lambda a: F.hardshrink(a, 0.7), lambda a: tf.hardshrink(a, 0.7), [x], device)
+    pair(lambda a: F.softshrink(a, 0.7), lambda a: tf.softshrink(a, 0.7), [x], device)
+    for m, tm in ((nn.Threshold(0.1, 20.0), torch.nn.Threshold(0.1, 20.0)), (nn.Hardshrink(), torch.nn.Hardshrink()),
+                  (nn.Softshrink(0.2), torch.nn.Softshrink(0.2))):
+        np.testing.assert_allclose(m(pt.asarray(x, device=device)).numpy(), tm(torch.tensor(x)).numpy(), rtol=1e-6)
+        assert repr(m) == repr(tm)
+    w = rand(5, 3)
+    e = nn.Embedding.from_pretrained(pt.asarray(w, device=device))
+    assert not e.weight.requires_grad and e(pt.asarray(np.array([4, 0]), device=device)).shape == (2, 3)
+    assert nn.Embedding.from_pretrained(pt.asarray(w, device=device), freeze=False).weight.requires_grad
+    seq = nn.Sequential(nn.Linear(2, 3, device=device), nn.Sequential(nn.BatchNorm1d(3, device=device)))
+    assert seq.get_submodule("1.0") is seq[1][0] and seq.get_parameter("0.bias") is seq[0].bias
+    assert seq.get_buffer("1.0.running_var").shape == (3,)
+    with pytest.raises(AttributeError):
+        seq.get_submodule("2")
+    np.testing.assert_array_equal(nn.init.eye_(pt.empty((2, 3), device=device)).numpy(), np.eye(2, 3))
+    d = nn.init.dirac_(pt.empty((4, 2, 3, 3), device=device), groups=2).numpy()
+    t = torch.nn.init.dirac_(torch.empty(4, 2, 3, 3), groups=2).numpy()
+    np.testing.assert_array_equal(d, t)
