@@ -286,20 +286,29 @@ class MultiheadAttention(Module):
                  add_bias_kv: bool = False, add_zero_attn: bool = False, kdim: int | None = None,
                  vdim: int | None = None, batch_first: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        if add_bias_kv or add_zero_attn or (kdim not in (None, embed_dim)) or (vdim not in (None, embed_dim)):
-            raise NotImplementedError("MultiheadAttention: add_bias_kv, add_zero_attn and kdim/vdim != embed_dim "
-                                      "are not supported")
+        if add_bias_kv or add_zero_attn:
+            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         if embed_dim % num_heads:
             raise ValueError(f"embed_dim {embed_dim} must be divisible by num_heads {num_heads}")
         self.embed_dim, self.num_heads, self.dropout, self.batch_first = embed_dim, num_heads, dropout, batch_first
+        self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
+        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.head_dim = embed_dim // num_heads
-        self.in_proj_weight = Parameter(_empty((3 * embed_dim, embed_dim), device, dtype))
+        if self._qkv_same_embed_dim:
+            self.in_proj_weight = Parameter(_empty((3 * embed_dim, embed_dim), device, dtype))
+            init.xavier_uniform_(self.in_proj_weight)
+        else:
+            # NOTE: PyTorch's names and order when key/value dims differ: separate projections, no in_proj_weight.
+            for name, n_in in (("q_proj_weight", embed_dim), ("k_proj_weight", self.kdim),
+                               ("v_proj_weight", self.vdim)):
+                self.register_parameter(name, Parameter(init.xavier_uniform_(_empty((embed_dim, n_in), device,
+                                                                                    dtype))))
+            self.register_parameter("in_proj_weight", None)
         if bias:
             self.in_proj_bias = Parameter(_empty((3 * embed_dim,), device, dtype))
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, device=device, dtype=dtype)
-        init.xavier_uniform_(self.in_proj_weight)
         if bias:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
@@ -321,7 +330,8 @@ class MultiheadAttention(Module):
             raise ValueError(f"MultiheadAttention: query embedding {E} != embed_dim {self.embed_dim}")
         h, hd = self.num_heads, self.head_dim
         w, b = self.in_proj_weight, self.in_proj_bias
-        ws = [w[i * E:(i + 1) * E] for i in range(3)]
+        ws = [w[i * E:(i + 1) * E] for i in range(3)] if self._qkv_same_embed_dim else \
+            [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
         bs = [None if b is None else b[i * E:(i + 1) * E] for i in range(3)]
         q, k, v = (nnf.linear(t, ws[i], bs[i]) for i, t in enumerate((query, key, value)))
 

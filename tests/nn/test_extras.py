@@ -284,3 +284,13 @@ def test_transformer_encoder_decoder_match_torch(device, norm_first):
     o.sum().backward()
     to.sum().backward()
     np.testing.assert_allclose(sp.grad.numpy(), tp.grad.numpy(), rtol=1e-3, atol=1e-4)
+
+
+def test_multihead_attention_kdim_vdim_match_torch(device):
+    torch = pytest.importorskip("torch")
+    tm = torch.nn.MultiheadAttention(8, 2, kdim=4, vdim=6, batch_first=True).eval()
+    m = nn.MultiheadAttention(8, 2, kdim=4, vdim=6, batch_first=True, device=device).eval()
+    assert [(n, p.shape) for n, p in m.named_parameters()] == [(n, tuple(p.shape)) for n, p in tm.named_parameters()]
+    m.load_state_dict({n: pt.asarray(v.detach().numpy(), device=device) for n, v in tm.state_dict().items()})
+    q, k, v = rand(2, 3, 8), rand(2, 5, 4), rand(2, 5, 6)
+    pair(lambda a, b, c: m(a, b, c)[0], lambda a, b, c: tm(a, b, c)[0], [q, k, v], device, rtol=1e-4, atol=1e-5)
