@@ -27,7 +27,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
             from .tensor import _f32_to_bf16_bits
 
             host = _f32_to_bf16_bits(host)
-        arrays[key] = np.ascontiguousarray(host)
+        arrays[key] = np.asarray(host, order="C")  # NOTE: ascontiguousarray would make a 0-d array 1-d
         return {"__tensor__": key, "dtype": obj.dtype.name, "shape": list(obj.shape),
                 "requires_grad": bool(obj._ag is not None and obj._ag.requires_grad)}
     if isinstance(obj, dict):
