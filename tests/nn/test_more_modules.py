@@ -179,3 +179,14 @@ def test_shrink_threshold_and_helpers_match_torch(device):
     d = nn.init.dirac_(pt.empty((4, 2, 3, 3), device=device), groups=2).numpy()
     t = torch.nn.init.dirac_(torch.empty(4, 2, 3, 3), groups=2).numpy()
     np.testing.assert_array_equal(d, t)
+
+
+def test_batch_norm_state_dict_save_load(device, tmp_path):
+    m = nn.Sequential(nn.Conv2d(1, 2, 3, device=device), nn.BatchNorm2d(2, device=device))
+    m(pt.asarray(rand(4, 1, 5, 5), device=device))
+    pt.save(m.state_dict(), tmp_path / "bn.pt")
+    sd = pt.load(tmp_path / "bn.pt")
+    assert sd["1.num_batches_tracked"].shape == () and int(sd["1.num_batches_tracked"].item()) == 1
+    m2 = nn.Sequential(nn.Conv2d(1, 2, 3, device=device), nn.BatchNorm2d(2, device=device))
+    m2.load_state_dict(sd)
+    np.testing.assert_array_equal(m2[1].running_var.numpy(), m[1].running_var.numpy())
