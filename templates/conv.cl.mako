@@ -127,7 +127,7 @@ ${d.kernel("maxpool_bw", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "long",
     const long p = (long)${d.global_id(0)};
     if (p >= NC) return;
     const long b = p * HW;
-    for (long j = 0; j < HW; ++j) { ${c.store(dt, "gx", "b + j", "0")} }
+    for (long j = 0; j < HW; ++j) { ${c.store(dt, "gx", "b + j", "(" + ct + ")0")} }
     for (long o = 0; o < L; ++o) {
         const long t = b + idx[p * L + o];
         ${c.store(dt, "gx", "t", f"{capture(c.load, dt, 'gx', 't')} + {capture(c.load, dt, 'g', 'g_off + p * L + o')}")}

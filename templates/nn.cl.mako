@@ -115,7 +115,7 @@ ${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_
     const int base = x_off + r * cols;
     const int ob = r * cols;
     if (t == ignore_index || t < 0 || t >= cols) {
-        for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "ob + j", "0")} }
+        for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "ob + j", "(" + ct + ")0")} }
         return;
     }
     const ${ct} sc = scale[s_off + r * s_st];

@@ -190,3 +190,18 @@ def test_batch_norm_state_dict_save_load(device, tmp_path):
     m2 = nn.Sequential(nn.Conv2d(1, 2, 3, device=device), nn.BatchNorm2d(2, device=device))
     m2.load_state_dict(sd)
     np.testing.assert_array_equal(m2[1].running_var.numpy(), m[1].running_var.numpy())
+
+
+def test_float16_storage_pool_norm_xent(device):
+    """float16 tensors through the new kernels (computed in float32; zero stores must build for half)."""
+    x32 = rand(2, 3, 6, 6)
+    x = pt.asarray(x32, device=device).astype(pt.float16).requires_grad_()
+    y = F.max_pool2d(F.batch_norm(x, None, None, training=True), 2)
+    y.astype(pt.float32).sum().backward()
+    ref = F.max_pool2d(F.batch_norm(pt.asarray(x32, device=device), None, None, training=True), 2)
+    np.testing.assert_allclose(y.astype(pt.float32).numpy(), ref.numpy(), rtol=1e-2, atol=1e-2)
+    assert x.grad.dtype == pt.float16 and np.isfinite(x.grad.astype(pt.float32).numpy()).all()
+    lg = pt.asarray(rand(3, 5), device=device).astype(pt.float16).requires_grad_()
+    loss = F.cross_entropy(lg, pt.asarray(np.array([1, -100, 4]), device=device), label_smoothing=0.1)
+    loss.backward()
+    assert lg.grad.astype(pt.float32).numpy()[1].tolist() == [0.0] * 5
