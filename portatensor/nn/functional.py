@@ -506,7 +506,9 @@ def _class_weights(weight: Any, c: int, dtype: _dt.DType, device: Any, what: str
     if not isinstance(weight, Tensor) or weight.shape != (c,):
         raise ValueError(f"{what}: weight must be a tensor of shape ({c},), got "
                          f"{getattr(weight, 'shape', type(weight).__name__)}")
-    return _ew.contiguous(_ew.astype(F.detach(weight), dtype, copy=False))
+    w = _ew.astype(F.detach(weight), dtype, copy=False)
+    # NOTE: the kernels read the weights from element 0 of their buffer: views get a fresh copy.
+    return w if w.offset == 0 and w.is_contiguous() else _ew.astype(w, dtype, copy=True)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002

@@ -21,6 +21,9 @@ def test_cross_entropy_weight_match_torch(device, reduction, smoothing):
     kw = dict(reduction=reduction, label_smoothing=smoothing)
     pair(lambda x, t, w: F.cross_entropy(x, t, w, **kw), lambda x, t, w: torch.nn.functional.cross_entropy(
         x, t, w.detach(), **kw), [rand(7, 5), T, W], device)
+    # class weights given as a view (offset into a larger buffer)
+    pair(lambda x, t, w: F.cross_entropy(x, t, w[2:7], **kw), lambda x, t, w: torch.nn.functional.cross_entropy(
+        x, t, w.detach()[2:7], **kw), [rand(7, 5), T, rand(9)], device)
     # ignore_index that is a real class
     pair(lambda x, t, w: F.cross_entropy(x, t, w, ignore_index=4, **kw), lambda x, t, w: torch.nn.functional.
          cross_entropy(x, t, w.detach(), ignore_index=4, **kw), [rand(7, 5), np.abs(T) % 5, W], device)
