@@ -97,9 +97,29 @@ ${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), 
 }
 </%def>
 
+## The 'sum' or 'mean' of the per-row losses in one work-item (a few thousand rows
+## at most in the models this serves): y (x's dtype, 0-d) and count = sum(valid),
+## the 'mean' divisor backward reads.
+<%def name="xent_reduce(dtypes, rank)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("xent_reduce", [("out", pt, "y"), ("out", ct, "count"), ("in", ct, "loss"), ("in", ct, "valid"), ("scalar", "int", "rows"), ("scalar", "int", "mean")])}
+{
+    if (${d.global_id(0)} != 0) return;
+    ${ct} s = (${ct})0, n = (${ct})0;
+    for (int r = 0; r < rows; ++r) { s += loss[r]; n += valid[r]; }
+    count[0] = n;
+    ${c.store(dt, "y", "0", "mean ? s / n : s")}
+}
+</%def>
+
 ## gx[r, j] = scale * (p[j] ((1 - eps) wt[t] + eps / cols * sum(wt)) - (1 - eps) wt[t] [j == t] - eps / cols * wt[j]),
-## p = softmax(x), 0 on ignored rows; scale is one element of a device buffer
-## (g / sum of valid weights), so backward never syncs.
+## p = softmax(x), 0 on ignored rows; scale = g[r * g_st] (/ count[0] for 'mean'),
+## read from device buffers, so backward never syncs.
 <%def name="xent_bw(dtypes, rank)">\
 <%
     dt = dtypes[0]
@@ -107,7 +127,7 @@ ${d.kernel("xent", [("out", ct, "loss"), ("out", ct, "valid"), ("in", pt, "x"), 
     pt = c.attr.C[dt] if dt != "float16" else "half"
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "wt"), ("in", ct, "scale"), ("scalar", "int", "s_off"), ("scalar", "int", "s_st"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
+${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_off"), ("in", "long", "tgt"), ("scalar", "int", "t_off"), ("in", ct, "wt"), ("in", pt, "g"), ("scalar", "int", "g_off"), ("scalar", "int", "g_st"), ("in", ct, "count"), ("scalar", "int", "mean"), ("scalar", "int", "rows"), ("scalar", "int", "cols"), ("scalar", "long", "ignore_index"), ("scalar", ct, "eps")])}
 {
     const int r = (int)${d.global_id(0)};
     if (r >= rows) return;
@@ -118,7 +138,7 @@ ${d.kernel("xent_bw", [("out", pt, "gx"), ("in", pt, "x"), ("scalar", "int", "x_
         for (int j = 0; j < cols; ++j) { ${c.store(dt, "gx", "ob + j", "(" + ct + ")0")} }
         return;
     }
-    const ${ct} sc = scale[s_off + r * s_st];
+    const ${ct} sc = ${capture(c.load, dt, "g", "g_off + r * g_st")} / (mean ? count[0] : (${ct})1);
     ${ct} m = -INFINITY;
     ${ct} sw = (${ct})0;
     for (int j = 0; j < cols; ++j) { const ${ct} v = ${capture(c.load, dt, "x", "base + j")}; m = v > m ? v : m; sw += wt[j]; }

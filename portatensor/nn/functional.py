@@ -453,30 +453,27 @@ class _CrossEntropy(Function):
         ctx.save_for_backward(x, target, weight)
         ctx.args = (ignore_index, eps, reduction)
         if reduction == "none":
+            ctx.count = weight  # unread: 'none' scales by g alone
             return _ew.astype(loss, x.dtype, copy=False)
-        total = F.RAW_REDUCE("sum", loss, None, False, None)
-        if reduction == "sum":
-            ctx.count = None
-            return _ew.astype(total, x.dtype, copy=False)
-        ctx.count = F.RAW_REDUCE("sum", valid, None, False, None)
-        return _ew.astype(F.RAW_RUN(_ew.ELEMENTWISE["divide"], (total, ctx.count)), x.dtype, copy=False)
+        out = Tensor.empty((), x.dtype, x.device)
+        ctx.count = Tensor.empty((1,), ct, x.device)
+        launch(x.device, _kernel(x.device, "xent_reduce", x.dtype), (1,), None,
+               [out._storage.buf, ctx.count._storage.buf, loss._storage.buf, valid._storage.buf, rows,
+                int(reduction == "mean")])
+        return out
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
         x, target, weight = ctx.saved_tensors
         ignore_index, eps, reduction = ctx.args
         rows, cols = x.shape
-        ct = _compute_dtype(x.dtype)
-        g = _ew.astype(g, ct, copy=False)
-        if reduction == "mean":
-            g = g / ctx.count
-        g = _ew.contiguous(g)
+        g = _ew.contiguous(_ew.astype(g, x.dtype, copy=False))
         gx = Tensor.empty(x.shape, x.dtype, x.device)
         if rows:
             launch(x.device, _kernel(x.device, "xent_bw", x.dtype), (rows,), None,
                    [gx._storage.buf, x._storage.buf, x.offset, target._storage.buf, target.offset,
-                    weight._storage.buf, g._storage.buf, g.offset, 1 if reduction == "none" else 0, rows, cols,
-                    ignore_index, eps])
+                    weight._storage.buf, g._storage.buf, g.offset, 1 if reduction == "none" else 0,
+                    ctx.count._storage.buf, int(reduction == "mean"), rows, cols, ignore_index, eps])
         return gx, None, None, None, None, None
 
 
