@@ -40,8 +40,8 @@ def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
     if x1.ndim == 0 or x2.ndim == 0:
         raise ValueError(f"matmul does not take 0-d arrays (shapes {x1.shape} and {x2.shape})")
     dtype = _dt.result_type(x1.dtype, x2.dtype)
-    if dtype.kind not in "iuf":
-        raise TypeError(f"matmul needs numeric real arrays, got {x1.dtype.name} and {x2.dtype.name}")
+    if dtype.kind not in "iufc":
+        raise TypeError(f"matmul needs numeric arrays, got {x1.dtype.name} and {x2.dtype.name}")
     if x1.device is not x2.device:
         raise ValueError(f"matmul: arrays are on different devices ({x1.device} and {x2.device})")
     device = x1.device
@@ -52,6 +52,10 @@ def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
     if K != K2:
         raise ValueError(f"matmul: shapes {x1.shape} and {x2.shape} are not aligned ({K} != {K2})")
     batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    if dtype.kind == "c":
+        from .cgemm import complex_matmul
+
+        return _squeeze(complex_matmul(a, b, dtype, matmul), x1, x2)
     out_shape = batch + (M, N)
     out = Tensor.empty(out_shape, dtype, device)
     if out.size == 0:
@@ -185,10 +189,8 @@ def tensordot(x1: Tensor, x2: Tensor, /, *, axes: _Any = 2) -> Tensor:
     a = _manip.reshape(_manip.permute_dims(x1, f1 + a1), (m, k))
     b = _manip.reshape(_manip.permute_dims(x2, a2 + f2), (k, n2))
     dtype = _dt.result_type(x1.dtype, x2.dtype)
-    if dtype.kind in "iuf":
+    if dtype.kind in "iufc":
         out = matmul(a, b)
-    elif dtype.kind == "c":
-        out = _sum(_ew("multiply", a[:, :, None], b[None, :, :]), axis=1, dtype=dtype)
     else:
         raise TypeError(f"tensordot needs numeric arrays, got {x1.dtype.name} and {x2.dtype.name}")
     return _manip.reshape(out, fs1 + fs2)
