@@ -7,7 +7,8 @@ so an epoch costs one small index upload per batch and no host copies of data.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -98,24 +99,26 @@ class DataLoader:
         order = self._order()
         bs = self.batch_size
         nb = len(self)
-        fast = isinstance(self.dataset, TensorDataset) and self.collate_fn is None
-        contiguous = not self.shuffle and self.sampler is None
+        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
+            yield from self._gather(order, nb)
+            return
         for b in range(nb):
-            idx = order[b * bs:(b + 1) * bs]
-            if fast:
-                yield self._gather(idx, contiguous, b * bs)
-            else:
-                batch = [self.dataset[int(i)] for i in idx]
-                yield (self.collate_fn or default_collate)(batch)
+            batch = [self.dataset[int(i)] for i in order[b * bs:(b + 1) * bs]]
+            yield (self.collate_fn or default_collate)(batch)
 
-    def _gather(self, idx: np.ndarray, contiguous: bool, start: int) -> tuple[Tensor, ...]:
+    def _gather(self, order: np.ndarray, nb: int) -> Iterator[tuple[Tensor, ...]]:
+        """TensorDataset batches: slices when in order, else row gathers by one index upload per epoch."""
         from .nn.functional import index_select
 
-        ts = self.dataset.tensors
-        if contiguous:
-            return tuple(t[start:start + len(idx)] for t in ts)
-        it = Tensor.from_numpy(idx, _dt.int64, ts[0].device)
-        return tuple(index_select(t, 0, it) for t in ts)
+        ts, bs = self.dataset.tensors, self.batch_size
+        if not self.shuffle and self.sampler is None:
+            for b in range(nb):
+                yield tuple(t[b * bs:(b + 1) * bs] for t in ts)
+            return
+        it = Tensor.from_numpy(order, _dt.int64, ts[0].device)
+        for b in range(nb):
+            idx = it[b * bs:(b + 1) * bs]
+            yield tuple(index_select(t, 0, idx) for t in ts)
 
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate"]

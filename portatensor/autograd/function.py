@@ -328,14 +328,66 @@ class MatMul(Function):
             g = unsqueeze(g, -1)
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = matmul(g, transpose(b2, -1, -2))
+            ga = _grad_in_layout(g, transpose(b2, -1, -2), a2, left=True)
             if a.ndim == 1:
                 ga = squeeze(sum_to_shape(ga, (1, a.shape[0])), 0)
         if ctx.needs_input_grad[1]:
-            gb = matmul(transpose(a2, -1, -2), g)
+            gb = _grad_in_layout(transpose(a2, -1, -2), g, b2, left=False)
             if b.ndim == 1:
                 gb = squeeze(sum_to_shape(gb, (b.shape[0], 1)), 1)
         return ga, gb
+
+
+def _column_major(t: Tensor) -> bool:
+    """t is a transposed view of a row-major matrix (x.T, W.T): unit stride down its rows."""
+    return t.ndim == 2 and t.strides[0] == 1 and t.strides[1] != 1 and t.shape[0] > 1
+
+
+def _grad_in_layout(p: Tensor, q: Tensor, like: Tensor, left: bool) -> Tensor:
+    """p @ q, computed as (q.T @ p.T).T when ``like`` (the operand it is the gradient of) is column-major.
+
+    The result then has like's layout, so the gradient of ``W.T`` reaches W as
+    a row-major tensor and no copy kernel runs before it lands in ``W.grad``.
+    """
+    if _column_major(like) and p.ndim == 2 and q.ndim == 2:
+        return transpose(matmul(transpose(q, 0, 1), transpose(p, 0, 1)), 0, 1)
+    return matmul(p, q)
+
+
+class Linear(Function):
+    """x @ w.T + b as one recorded node (nn.functional.linear): three kernels back, no transposed copies."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+        ctx.save_for_backward(x, w)
+        return raw_linear(x, w, b)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        x, w = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = matmul(g, w) if need_x else None
+        g2 = reshape(g, (-1, g.shape[-1])) if need_w or need_b else g
+        gw = matmul(transpose(g2, 0, 1), reshape(x, (-1, x.shape[-1]))) if need_w else None
+        gb = reduce("sum", g2, 0) if need_b else None
+        return gx, gw, gb
+
+
+def raw_linear(x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
+    """x @ w.T + b on the array layer, nothing recorded."""
+    wt = Tensor(w._storage, (w.shape[1], w.shape[0]), (w.strides[1], w.strides[0]), w.offset, w.dtype, w.device)
+    out = RAW_MATMUL(x, wt)
+    return out if b is None else RAW_RUN(ELEMENTWISE["add"], (out, b))
+
+
+def linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
+    """x @ w.T + b (w of shape (out, in)); one node for autograd, the composite ops under autocast."""
+    if AUTOCAST.dtype is not None:
+        out = matmul(x, transpose(w, 0, 1))
+        return out if b is None else out + b
+    if GRAD.enabled and (needs_grad(x) or needs_grad(w) or needs_grad(b)):
+        return Linear.apply(x, w, b)
+    return raw_linear(x, w, b)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -627,4 +679,4 @@ def requires_grad_(x: Tensor, flag: bool = True) -> Tensor:
     return x
 
 
-__all__ = ["Function", "cat", "expand", "matmul", "permute", "reshape", "stack", "sum_to_shape"]
+__all__ = ["Function", "cat", "expand", "linear", "matmul", "permute", "reshape", "stack", "sum_to_shape"]
