@@ -12,10 +12,14 @@
 ## on load and skipped on store; BVEC says B's rows are contiguous (b_sn == 1)
 ## so whole vectors load at once where a block lies inside N.
 ##
-## CONV=True turns it into an implicit-GEMM convolution (no im2col buffer):
+## CONV="fwd" turns it into an implicit-GEMM convolution (no im2col buffer):
 ## A is the weight (groups x O/G x K), B the zero-padded input image and each
 ## of B's rows k = (channel, ki, kj) starts at kofs[k] in the image, column
 ## l = (oh, ow) at oh * s_row + ow * SW. The batch runs over images x groups.
+## CONV="wgrad" is the weight gradient's product grad_out @ im2col(x)^T: the
+## same image gather with rows and columns swapped, B's row l (an output
+## pixel) at pofs[l] and column k at kofs[k]; the batch runs over groups
+## (b_bs) and the host launches once per image, accumulating (beta).
 <%namespace name="c" file="_common.mako"/>
 
 <%def name="vtype(ct, w)">${ct}${w if w > 1 else ""}</%def>
@@ -23,11 +27,13 @@
 <%!
     def krow(kk, conv):
         """Where row k of B starts, relative to a column's address."""
-        return f"kofs[{kk}]" if conv else f"({kk}) * b_sk"
+        return {"fwd": f"kofs[{kk}]", "wgrad": f"pofs[{kk}]"}.get(conv, f"({kk}) * b_sk")
 
     def bcol(n, conv):
         """The address of column n of B in row 0."""
-        return f"bbase + (({n}) / OW) * s_row + (({n}) % OW) * SW" if conv else f"bbase + ({n}) * b_sn"
+        if conv == "fwd":
+            return f"bbase + (({n}) / OW) * s_row + (({n}) % OW) * SW"
+        return f"bbase + kofs[{n}]" if conv == "wgrad" else f"bbase + ({n}) * b_sn"
 %>
 
 ## A vector of VW values of B for columns n .. n+VW-1 of row k, from global.
@@ -44,7 +50,7 @@ convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
 % endif
 </%def>
 
-<%def name="xgemm(dtypes, rank, a, b, out, compute, WM, WN, VW, LX, LY, TK, LA, LB, UNROLL, BVEC, idx64, CONV=False)">\
+<%def name="xgemm(dtypes, rank, a, b, out, compute, WM, WN, VW, LX, LY, TK, LA, LB, UNROLL, BVEC, idx64, CONV='')">\
 <%
     idx = "long" if idx64 else "int"
     ct = c.attr.COMPUTE[compute]
@@ -59,7 +65,9 @@ convert_${ct}${VW}(vload${VW}(0, B + ${base}))\
           ("scalar", "int", "beta"),
           ("scalar", idx, "a_off"), ("scalar", idx, "a_bs"), ("scalar", idx, "a_sm"), ("scalar", idx, "a_sk"),
           ("scalar", idx, "b_off"), ("scalar", idx, "b_bs"), ("scalar", idx, "b_sk"), ("scalar", idx, "b_sn")]
-    if CONV:
+    if CONV == "wgrad":
+        ps += [("in", "int", "kofs"), ("in", "int", "pofs")]
+    elif CONV:
         ps += [("in", "int", "kofs"), ("scalar", idx, "OW"), ("scalar", idx, "s_row"), ("scalar", idx, "SW"),
                ("scalar", idx, "G"), ("scalar", idx, "b_gs")]
     def lane(j, v):
@@ -75,7 +83,7 @@ ${d.kernel("xgemm", ps)}
 % if not staged:
     if (n0 >= N || m0 >= M) return;
 % endif
-% if CONV:
+% if CONV == "fwd":
     const ${idx} abase = a_off + (bt % G) * a_bs;
     const ${idx} bbase = b_off + (bt / G) * b_bs + (bt % G) * b_gs;
 % else:
@@ -94,7 +102,7 @@ ${d.kernel("xgemm", ps)}
 ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx, CONV)}
 % else:
 <%
-    if not (BVEC and VW > 1):
+    if not (BVEC and VW > 1) or CONV == "wgrad":
         fast = "0"
     elif CONV:
         fast = f"n0 + {WN} <= N && SW == 1 && (n0 % OW) + {WN} <= OW"

@@ -79,10 +79,13 @@ class _Im2Col(Function):
 
 
 class _Conv2d(Function):
-    """conv2d by implicit GEMM (ops/conv.py: no im2col buffer in the forward pass).
+    """conv2d by implicit GEMM, forward and backward (ops/conv.py: no im2col buffer anywhere).
 
-    Backward: grad_weight = grad_out @ im2col(x)^T summed over the batch, and
-    grad_input = col2im(weight^T @ grad_out), each only when it is needed.
+    Backward: grad_weight by the weight-gradient GEMM over the padded input
+    and grad_input as the transposed convolution on the forward kernel, each
+    only when it is needed. conv2d takes this path for float32/64/16 outside
+    autocast; other dtypes and autocast run im2col + the recorded matmul.
+    The gradients are not themselves recorded (no double backward).
     """
 
     @staticmethod
@@ -96,19 +99,8 @@ class _Conv2d(Function):
     def backward(ctx: Any, g: Tensor) -> Any:
         x, w = ctx.saved_tensors
         s, p, d, G, x_grad, w_grad = ctx.conf
-        N, C, H, W = x.shape
-        OC, Cg, KH, KW = w.shape
-        OH, OW = g.shape[2], g.shape[3]
-        geom = (N, C, H, W, KH, KW, s[0], s[1], p[0], p[1], d[0], d[1], OH, OW)
-        K, L = Cg * KH * KW, OH * OW
-        gr = F.reshape(g, (N, G, OC // G, L))
-        gx = gw = None
-        if w_grad:
-            cols = F.reshape(_im2col_raw(x, geom), (N, G, K, L))
-            gw = F.reshape(F.reduce("sum", F.matmul(gr, F.transpose(cols, -1, -2)), 0), w.shape)
-        if x_grad:
-            wt = F.transpose(F.reshape(w, (G, OC // G, K)), -1, -2)
-            gx = _col2im_raw(F.reshape(F.matmul(wt, gr), (N, C * KH * KW, L)), geom)
+        gw = _conv.conv2d_grad_weight(x, g, w.shape, s, p, d, G) if w_grad else None
+        gx = _conv.conv2d_grad_input(g, w, x.shape, s, p, d, G) if x_grad else None
         return gx, gw, None, None, None, None
 
 

@@ -8,9 +8,19 @@ starts in the image is a small int table (``kofs``), so B's address is
 No im2col buffer is written: for batch 32, 64 channels, 3x3, 56x56 that
 buffer would be 231 MB.
 
+The backward runs on the same kernel. grad_weight (`conv2d_grad_weight`)
+is grad_out (O/G x OH*OW) @ im2col(xp)^T per group, the template's "wgrad"
+mode: the same kofs gather on B with rows and columns swapped (a pixel
+table ``pofs`` gives where each output pixel's window starts), one launch
+per image accumulating into the result. grad_input (`conv2d_grad_input`) is
+the transposed convolution: grad_out zero-inserted (stride > 1) and padded
+by dilation * (kernel - 1) - padding, cross-correlated with the flipped,
+group-transposed weight by the forward kernel.
+
 The config comes from the "conv" family of the device's tuning database
 (exact bucket -> nearest -> the GEMM vendor defaults), so `portatensor tune
---family conv` speeds it up without a restart.
+--family conv` speeds it up without a restart; the weight gradient looks up
+layout "wgrad" of that family.
 """
 
 from __future__ import annotations
@@ -18,14 +28,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..runtime.launch import launch
 from ..tensor import Tensor
-from ..tune import gemm as _gemm
 from ..tune.lookup import tuned_config
+from . import manipulate as _manip
 from .creation import fill_
-from .elementwise import INDEX32_LIMIT, contiguous, setitem
+from .elementwise import INDEX32_LIMIT, astype, contiguous, setitem
+from .linalg import run_xgemm
 
-__all__ = ["conv2d_forward", "conv_geometry", "run_xconv"]
+__all__ = ["conv2d_forward", "conv2d_grad_input", "conv2d_grad_weight", "conv_geometry", "run_xconv"]
 
 #: conv dtypes the implicit GEMM computes (bf16 and integers go through im2col).
 CONV_DTYPES = ("float32", "float64", "float16")
@@ -72,32 +82,31 @@ def _row_offsets(device, Cg: int, KH: int, KW: int, Hp: int, Wp: int, DH: int, D
     return table
 
 
+def _pixel_offsets(device, OH: int, OW: int, s_row: int, SW: int) -> Tensor:
+    """The (memoized) int32 table pofs[l] = oh * s_row + ow * SW over output pixels l = (oh, ow)."""
+    key = ("conv-pofs", OH, OW, s_row, SW)
+    table = device.plans.get(key)
+    if table is None:
+        oh, ow = np.meshgrid(np.arange(OH), np.arange(OW), indexing="ij")
+        offs = (oh * s_row + ow * SW).reshape(-1)
+        table = device.plans[key] = Tensor.from_numpy(offs.astype(np.int32), _dt.int32, device)
+    return table
+
+
 def run_xconv(device, config, out: Tensor, w: Tensor, xp: Tensor, kofs: Tensor, groups: int, OW: int,
               stride: tuple[int, int], idx64: bool) -> list:
-    """Launch the implicit-GEMM kernel of `config`; returns the events.
+    """Launch the implicit-GEMM kernel of `config` (xgemm's "fwd" mode); returns the events.
 
     out is (N, Co, OH, OW) contiguous, w (Co, Cg, KH, KW) contiguous, xp the
     padded (N, C, Hp, Wp) contiguous input, kofs its row-offset table.
     """
     dt = out.dtype.name
-    key = ("xconv", config, dt, idx64)
-    kernel = device.plans.get(key)
-    if kernel is None:
-        spec = _gemm.xgemm_spec(config, dt, dt, dt, dt, True, idx64, conv=True)
-        kernel = device.plans[key] = device.kernel(spec)
     N, C, Hp, Wp = xp.shape
-    Co = w.shape[0]
-    G = groups
-    M, K, L = Co // G, kofs.size, out.shape[2] * out.shape[3]
-    a_geom = (w.offset, M * K, K, 1)
-    b_geom = (xp.offset, C * Hp * Wp, 0, 1)
-    conv_args = (kofs._storage.buf, OW, stride[0] * Wp, stride[1], G, (C // G) * Hp * Wp)
-    events = []
-    for step in _gemm.plan(config, M, L, K, N * G, dt).launches:
-        args = [out._storage.buf, w._storage.buf, xp._storage.buf, M, L, step.k0, step.k1, step.beta,
-                *a_geom, *b_geom, *conv_args]
-        events.append(launch(device, kernel, step.gsize, step.lsize, args))
-    return events
+    M, K, L = w.shape[0] // groups, kofs.size, out.shape[2] * out.shape[3]
+    conv_args = (kofs._storage.buf, OW, stride[0] * Wp, stride[1], groups, (C // groups) * Hp * Wp)
+    return run_xgemm(device, config, out._storage.buf, w._storage.buf, xp._storage.buf, dt, dt, dt, M, L, K,
+                     N * groups, (w.offset, M * K, K, 1), (xp.offset, C * Hp * Wp, 0, 1), idx64,
+                     conv="fwd", conv_args=conv_args)
 
 
 def conv2d_forward(x: Tensor, w: Tensor, stride: tuple[int, int], padding: tuple[int, int],
@@ -126,3 +135,70 @@ def conv2d_forward(x: Tensor, w: Tensor, stride: tuple[int, int], padding: tuple
     found = tuned_config(device, "conv", (dt, dt, dt), "nchw", (Co // groups, OH * OW, K))
     run_xconv(device, found.config, out, wc, xp, kofs, groups, OW, stride, idx64)
     return out
+
+
+def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: tuple[int, int],
+                       padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> Tensor:
+    """d(loss)/d(weight) of conv2d from the input x and grad_out g: (Co, C/groups, KH, KW), no autograd.
+
+    float16 accumulates in a float32 buffer (one launch per image adds into
+    it) and is rounded once at the end.
+    """
+    N, C, H, W = x.shape
+    Co, Cg, KH, KW = w_shape
+    OH, OW = g.shape[2], g.shape[3]
+    device = x.device
+    dt = x.dtype.name
+    acc_dt = _dt.float32 if dt == "float16" else x.dtype
+    gw = Tensor.empty(tuple(w_shape), acc_dt, device)
+    L, K, Og = OH * OW, Cg * KH * KW, Co // groups
+    if gw.size == 0:
+        return gw
+    if N == 0 or L == 0:
+        return astype(fill_(gw, 0), x.dtype, copy=False)
+    xp = _padded(x, padding)
+    gc = contiguous(g)
+    Hp, Wp = xp.shape[2], xp.shape[3]
+    kofs = _row_offsets(device, Cg, KH, KW, Hp, Wp, dilation[0], dilation[1])
+    pofs = _pixel_offsets(device, OH, OW, stride[0] * Wp, stride[1])
+    idx64 = max(xp._storage.nbytes, gc._storage.nbytes, gw._storage.nbytes) > INDEX32_LIMIT
+    found = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (Og, K, L))
+    for n in range(N):
+        run_xgemm(device, found.config, gw._storage.buf, gc._storage.buf, xp._storage.buf, dt, dt, acc_dt.name,
+                  Og, K, L, groups, (gc.offset + n * Co * L, Og * L, L, 1),
+                  (xp.offset + n * C * Hp * Wp, Cg * Hp * Wp, 0, 0), idx64,
+                  conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
+    return astype(gw, x.dtype, copy=False)
+
+
+def _spread(n: int, size: int, stride: int, pad: int) -> tuple[slice, slice]:
+    """Where n grad_out rows go (pad + i * stride) among `size` rows, and which i land inside."""
+    lo = -(-max(0, -pad) // stride)
+    hi = max(lo, min(n, (size - 1 - pad) // stride + 1))
+    return slice(pad + lo * stride, pad + (hi - 1) * stride + 1, stride), slice(lo, hi)
+
+
+def conv2d_grad_input(g: Tensor, w: Tensor, x_shape: tuple[int, ...], stride: tuple[int, int],
+                      padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> Tensor:
+    """d(loss)/d(input) of conv2d from grad_out g and the weight: (N, C, H, W), no autograd.
+
+    The transposed convolution as a forward one: g spread `stride` apart
+    (zeros between) and shifted by dilation * (kernel - 1) - padding inside a
+    zero (N, Co, H + DH*(KH-1), W + DW*(KW-1)) buffer, cross-correlated at
+    stride 1 with the weight flipped in (KH, KW) and transposed per group
+    to (C, Co/groups, KH, KW). NOTE: for stride s this multiplies s*s times
+    as many zeros as values; the forward kernel still beats col2im there.
+    """
+    N, C, H, W = x_shape
+    Co, Cg, KH, KW = w.shape
+    Og = Co // groups
+    device = g.device
+    size = (H + dilation[0] * (KH - 1), W + dilation[1] * (KW - 1))
+    gz = fill_(Tensor.empty((N, Co, *size), g.dtype, device), 0)
+    rows, g_rows = _spread(g.shape[2], size[0], stride[0], dilation[0] * (KH - 1) - padding[0])
+    cols, g_cols = _spread(g.shape[3], size[1], stride[1], dilation[1] * (KW - 1) - padding[1])
+    if gz.size and g_rows.stop > g_rows.start and g_cols.stop > g_cols.start:
+        setitem(gz, (slice(None), slice(None), rows, cols), g[:, :, g_rows, g_cols])
+    wt = _manip.flip(_manip.permute_dims(_manip.reshape(w, (groups, Og, Cg, KH, KW)), (0, 2, 1, 3, 4)), axis=(3, 4))
+    wt = _manip.reshape(contiguous(wt), (C, Og, KH, KW))
+    return conv2d_forward(gz, wt, (1, 1), (0, 0), dilation, groups)

@@ -89,20 +89,25 @@ def _simple_gemm(device, out, a, b, a_bs, b_bs, M, N, K, nb, dtype, idx64) -> No
 
 
 def run_xgemm(device, config, c_buf, a_buf, b_buf, a_dt: str, b_dt: str, out_dt: str, M: int, N: int, K: int,
-              nb: int, a_geom: tuple[int, int, int, int], b_geom: tuple[int, int, int, int], idx64: bool) -> list:
+              nb: int, a_geom: tuple[int, int, int, int], b_geom: tuple[int, int, int, int], idx64: bool,
+              conv: str = "", conv_args: tuple = (), beta: int = 0) -> list:
     """Launch the xgemm kernel of ``config``: C (nb x M x N, contiguous) = A @ B; returns the events.
 
     ``a_geom`` is (offset, batch stride, row stride, k stride) of A; ``b_geom``
     (offset, batch stride, k stride, column stride) of B, all in elements.
+    ``conv`` names the template's implicit-GEMM convolution mode ("fwd" or
+    "wgrad", see ops/conv.py) and ``conv_args`` the kernel arguments it adds;
+    ``beta=1`` accumulates into C instead of overwriting it.
     """
-    key = ("xgemm", config, a_dt, b_dt, out_dt, b_geom[3] == 1, idx64)
+    bvec = b_geom[3] == 1 and conv != "wgrad"
+    key = ("xgemm", config, a_dt, b_dt, out_dt, bvec, idx64, conv)
     kernel = device.plans.get(key)
     if kernel is None:
-        spec = _gemm.xgemm_spec(config, a_dt, b_dt, out_dt, out_dt, b_geom[3] == 1, idx64)
+        spec = _gemm.xgemm_spec(config, a_dt, b_dt, out_dt, out_dt, bvec, idx64, conv=conv)
         kernel = device.plans[key] = device.kernel(spec)
     events = []
     for step in _gemm.plan(config, M, N, K, nb, out_dt).launches:
-        args = [c_buf, a_buf, b_buf, M, N, step.k0, step.k1, step.beta, *a_geom, *b_geom]
+        args = [c_buf, a_buf, b_buf, M, N, step.k0, step.k1, max(step.beta, beta), *a_geom, *b_geom, *conv_args]
         events.append(launch(device, kernel, step.gsize, step.lsize, args))
     return events
 

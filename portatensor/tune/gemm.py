@@ -129,16 +129,19 @@ def layout_of(a_sm: int, a_sk: int, b_sk: int, b_sn: int) -> str:
 
 
 def xgemm_spec(config: Config, a: str, b: str, out: str, compute: str, bvec: bool, idx64: bool,
-               conv: bool = False) -> KernelSpec:
+               conv: str = "") -> KernelSpec:
     """The kernel spec of one config for these dtypes (bvec: B's rows are contiguous).
 
-    conv=True builds the implicit-GEMM convolution on the same config (B is
-    the padded image; see templates/xgemm.cl.mako).
+    conv="fwd" builds the implicit-GEMM convolution on the same config (B is
+    the padded image), conv="wgrad" its weight-gradient product (see
+    templates/xgemm.cl.mako).
     """
+    if conv not in ("", "fwd", "wgrad"):
+        raise ValueError(f"xgemm: conv mode must be '', 'fwd' or 'wgrad', got {conv!r}")
     t = {name: config[name] for name in PARAMS if name != "KC"}
     if t["WN"] % t["VW"]:
         raise ValueError(f"GEMM config {config}: WN={t['WN']} is not a multiple of VW={t['VW']}")
-    flags = {"CONV": True} if conv else {}
+    flags = {"CONV": conv} if conv else {}
     return KernelSpec.make("xgemm", "xgemm", (out,), rank=1, tunables=t, a=a, b=b, out=out,
                            compute=compute, BVEC=bool(bvec), idx64=bool(idx64), **flags)
 

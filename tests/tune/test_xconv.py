@@ -126,7 +126,7 @@ SCRIPT = textwrap.dedent("""
     x = np.random.default_rng(0).standard_normal((2, 3, 9, 9)).astype("float32")
     w = np.random.default_rng(1).standard_normal((4, 3, 3, 3)).astype("float32")
     y = conv2d_forward(pt.asarray(x), pt.asarray(w), (1, 1), (1, 1), (1, 1), 1).numpy()
-    used = [k[1].as_dict() for k in dev.plans if isinstance(k, tuple) and k and k[0] == "xconv"]
+    used = [k[1].as_dict() for k in dev.plans if isinstance(k, tuple) and k and k[0] == "xgemm" and k[-1] == "fwd"]
     print("RESULT" + json.dumps({"code": code, "after": after.source, "config": after.config.as_dict(),
                                  "used": used, "y": y.tolist()}))
 """)
