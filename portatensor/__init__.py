@@ -81,15 +81,20 @@ from ._elementwise_functions import (  # noqa: A004 - the standard's names (abs,
     trunc,
 )
 from ._creation_functions import (
+    arange,
+    empty,
     empty_like,
     eye,
     from_dlpack,
+    full,
     full_like,
     linspace,
     meshgrid,
+    ones,
     ones_like,
     tril,
     triu,
+    zeros,
     zeros_like,
 )
 from ._manipulation_functions import (
@@ -139,7 +144,7 @@ from .dtypes import (
     uint64,
 )
 from .dtypes import bool_ as bool  # noqa: A001 - the standard's name
-from .ops.creation import arange, asarray, empty, full, ones, to_device, zeros
+from .ops.creation import asarray, to_device
 from .ops.linalg import matmul
 from .runtime import Device, default_device, devices, get_device, set_default_device
 from .tensor import Tensor
@@ -246,3 +251,73 @@ __all__ += ["amp", "autocast"]
 from .autograd.function import flatten  # noqa: E402
 
 __all__ += ["flatten"]
+
+# PyTorch's spellings beside the standard's (issue 4, porting): creation takes zeros(2, 3) and requires_grad=;
+# reductions and manipulations take dim=/keepdim= and positional dims; pt.device, pt.cuda, pt.utils.data.
+from . import _torch_functions as _tf  # noqa: E402
+from . import cuda, utils  # noqa: E402
+from ._creation_functions import as_tensor, from_numpy  # noqa: E402
+from ._torch_functions import (  # noqa: E402
+    allclose,
+    bmm,
+    chunk,
+    clamp,
+    cumprod,
+    cumsum,
+    get_default_dtype,
+    is_floating_point,
+    is_grad_enabled,
+    is_tensor,
+    log_softmax,
+    masked_fill,
+    mm,
+    narrow,
+    norm,
+    numel,
+    outer,
+    permute,
+    rand_like,
+    randn_like,
+    relu,
+    sigmoid,
+    softmax,
+    split,
+    topk,
+    transpose,
+    unbind,
+    unsqueeze,
+)
+
+device = _tf.device
+sum = _tf._torch_names(sum)  # noqa: A001
+prod = _tf._torch_names(prod)
+mean = _tf._torch_names(mean)
+all = _tf._torch_names(all)  # noqa: A001
+any = _tf._torch_names(any)  # noqa: A001
+argmax = _tf._torch_names(argmax)
+argmin = _tf._torch_names(argmin)
+count_nonzero = _tf._torch_names(count_nonzero)
+max = _tf._extremum(max, maximum)  # noqa: A001
+min = _tf._extremum(min, minimum)  # noqa: A001
+stack = _tf._torch_names(stack, ("axis",), {"dim": "axis"})
+concat = _tf._torch_names(concat, ("axis",), {"dim": "axis"})
+flip = _tf._torch_names(flip, ("axis",), {"dims": "axis"})
+roll = _tf._torch_names(roll, ("shift", "axis"), {"shifts": "shift", "dims": "axis"})
+argsort = _tf._torch_names(argsort, ("axis", "descending"), {"dim": "axis"})
+tril = _tf._torch_names(tril, ("k",), {"diagonal": "k"})
+triu = _tf._torch_names(triu, ("k",), {"diagonal": "k"})
+squeeze = _tf._squeeze(squeeze)
+where = _tf._where(where)
+
+# PyTorch's dtype names; not in __all__, so a star import does not shadow the builtins float and int.
+float = float32  # noqa: A001
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+
+__all__ += ["allclose", "as_tensor", "bmm", "chunk", "clamp", "cuda", "cumprod", "cumsum", "device", "from_numpy",
+            "get_default_dtype", "is_floating_point", "is_grad_enabled", "is_tensor", "log_softmax", "masked_fill",
+            "mm", "narrow", "norm", "numel", "outer", "permute", "rand_like", "randn_like", "relu", "sigmoid",
+            "softmax", "split", "topk", "transpose", "unbind", "unsqueeze", "utils"]

@@ -163,9 +163,11 @@ def cumulative_sum(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
 
 def cumulative_prod(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                     include_initial: bool = False) -> Tensor:
-    """The standard's cumulative_prod; it has no backward rule yet, so it refuses tensors that require grad."""
+    """The standard's cumulative_prod, recorded (``stats.cumulative_prod``) when x requires grad."""
     if _rec(x):
-        raise RuntimeError("cumulative_prod has no backward rule; detach() the input or compute it under no_grad()")
+        from .stats import cumulative_prod as recorded
+
+        return recorded(x, axis=axis, dtype=dtype, include_initial=include_initial)
     return RAW_CUMPROD(x, axis=axis, dtype=dtype, include_initial=include_initial)
 
 

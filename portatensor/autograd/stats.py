@@ -4,6 +4,7 @@
 record a node whose rule is ``g * 2 (x - mean) / (N - correction)`` (and
 ``/ (2 std)`` for std), built from recorded ops so double backward works.
 ``logsumexp`` is composed of recorded ops around a detached row maximum.
+``cumprod`` records a node whose rule stays exact when the input has zeros.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .. import dtypes as _dt
+from ..ops import creation as _creation
+from ..ops import elementwise as _ew
 from ..ops import reduce as _reduce
 from ..ops.search import where as RAW_WHERE
 from ..ops.table import ELEMENTWISE
 from ..tensor import Tensor
-from ..views import normalize_axes
+from ..views import normalize_axes, normalize_axis
 from . import function as F
+from . import indexing, namespace
 from .engine import GRAD, needs_grad
 
 RAW_VAR = _reduce.var
@@ -116,4 +121,62 @@ def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = 
     return out if keep else F.reshape(out, tuple(n for i, n in enumerate(out.shape) if i not in axes))
 
 
-__all__ = ["logsumexp", "std", "std_method", "var", "var_method"]
+class _CumProd(F.Function):
+    """Running product along an axis.
+
+    The gradient is ``revcumsum(g * y) / x`` before the first zero of a line,
+    ``revcumsum(g * cumprod(x with that zero set to 1))`` at it and 0 after it,
+    so zeros give exact gradients (the product rule without dividing by 0).
+    """
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, axis: int) -> Tensor:
+        out = namespace.RAW_CUMPROD(x, axis=axis)
+        ctx.axis = axis
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        x, y = ctx.saved_tensors
+        ax = ctx.axis
+
+        def rev_cumsum(t: Tensor) -> Tensor:
+            return namespace.flip(namespace.cumulative_sum(namespace.flip(t, axis=ax), axis=ax), axis=ax)
+
+        zero = F.RAW_RUN(ELEMENTWISE["equal"], (x, 0.0))
+        seen = namespace.RAW_CUMSUM(_ew.astype(zero, _dt.int32), axis=ax)  # zeros up to and including here
+        before = F.RAW_RUN(ELEMENTWISE["equal"], (seen, 0))
+        first = F.RAW_RUN(ELEMENTWISE["logical_and"], (zero, F.RAW_RUN(ELEMENTWISE["equal"], (seen, 1))))
+        plain = rev_cumsum(g * y) / RAW_WHERE(zero, 1.0, x)
+        at_first = rev_cumsum(g * namespace.RAW_CUMPROD(RAW_WHERE(first, 1.0, x), axis=ax))
+        return indexing.where(before, plain, indexing.where(first, at_first, 0.0)), None
+
+
+def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """PyTorch's ``torch.cumprod(x, dim)``/``x.cumprod(dim)``: the running product along dim, differentiable."""
+    if dtype is not None and _dt.as_dtype(dtype) is not x.dtype:
+        x = F.cast(x, _dt.as_dtype(dtype)) if x.dtype.kind == "f" else _ew.astype(x, _dt.as_dtype(dtype))
+    ax = normalize_axis(dim, x.ndim) if x.ndim else 0
+    if x.ndim == 0:
+        return F.reshape(cumprod(F.reshape(x, (1,)), 0), ())
+    if GRAD.enabled and needs_grad(x) and x.dtype.kind == "f":
+        return _CumProd.apply(x, ax)
+    return namespace.RAW_CUMPROD(x, axis=ax)
+
+
+def cumulative_prod(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
+                    include_initial: bool = False) -> Tensor:
+    """The standard's cumulative_prod, recorded (through ``cumprod``) when x requires grad."""
+    if not (GRAD.enabled and needs_grad(x)) or x.dtype.kind != "f" or (axis is None and x.ndim != 1):
+        return namespace.RAW_CUMPROD(x, axis=axis, dtype=dtype, include_initial=include_initial)
+    out = cumprod(x, 0 if axis is None else axis, dtype=dtype)
+    if include_initial:
+        ax = normalize_axis(0 if axis is None else axis, x.ndim)
+        shape = tuple(1 if i == ax else n for i, n in enumerate(out.shape))
+        ones = _creation.ones(shape, dtype=out.dtype, device=out.device)
+        out = F.cat([ones, out], ax)
+    return out
+
+
+__all__ = ["cumprod", "cumulative_prod", "logsumexp", "std", "std_method", "var", "var_method"]

@@ -1,8 +1,9 @@
 """More PyTorch-style Tensor methods that training scripts use early.
 
 In-place arithmetic, comparisons, split/chunk/repeat, new_*, topk/sort, cumsum,
-norm, amax/amin, register_hook: each records for backward through the ops it
-is made of.
+norm, amax/amin, register_hook, cumprod, scatter, lerp_/addcmul_, the in-place
+unary ops and the in-place random fills: each records for backward through
+the ops it is made of.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..ops.table import ELEMENTWISE
 from ..tensor import Tensor
 from ..views import normalize_axes, normalize_axis
 from . import function as F
-from . import indexing, namespace
+from . import indexing, namespace, stats
 from .engine import GRAD, needs_grad
 
 
@@ -229,6 +230,128 @@ def _binary(op: str) -> Any:
     return lambda self, other: F.run(ELEMENTWISE[op], (self, other))
 
 
+def _unary_(op: str) -> Any:
+    def method(self: Tensor) -> Tensor:
+        return _assign(self, F.run(ELEMENTWISE[op], (_saved_source(self),)))
+
+    method.__name__ = f"{op}_"
+    return method
+
+
+def _relu_(self: Tensor) -> Tensor:
+    return _assign(self, _saved_source(self).relu())
+
+
+def _sigmoid_(self: Tensor) -> Tensor:
+    return _assign(self, _saved_source(self).sigmoid())
+
+
+def _nonzero(self: Tensor, *, as_tuple: bool = False) -> Any:
+    """PyTorch's nonzero: an (n, ndim) int64 tensor of indices, or the standard's tuple with as_tuple=True."""
+    from ..ops.index import nonzero
+    from ..ops.manipulate import stack
+
+    idx = nonzero(F.detach(self))
+    return idx if as_tuple else stack(idx, axis=1)
+
+
+def _random_fill(dist: str) -> Any:
+    def method(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        from .. import random as _random
+        from .tensor_methods import _copy_
+
+        fill = _random.uniform_ if dist == "uniform" else _random.normal_
+        if self.is_contiguous():
+            if GRAD.enabled:
+                from .tensor_methods import _check_inplace
+
+                _check_inplace(self)
+            return fill(self, a, b, generator)
+        return _copy_(self, fill(Tensor.empty(self.shape, self.dtype, self.device), a, b, generator))
+
+    method.__name__ = f"{dist}_"
+    method.__doc__ = ("Fill in place with uniform numbers in [from, to)." if dist == "uniform"
+                      else "Fill in place with normal numbers of the given mean and std.")
+    return method
+
+
+def _bernoulli(self: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
+    """0/1 draws with probability self (or p), in self's dtype."""
+    from ..random import rand
+
+    u = rand(self.shape, dtype=self.dtype if self.dtype.kind == "f" else None, device=self.device, generator=generator)
+    prob = F.detach(self) if p is None else p
+    return _ew.astype(_ew.apply("less", u, prob), self.dtype)
+
+
+def _scatter(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+    """PyTorch's scatter: a copy with ``src`` (a tensor or a number) written at index along dim.
+
+    NOTE: where an index repeats, PyTorch leaves the result unspecified; here the values written there add up.
+    """
+    from ..ops.creation import full, zeros
+
+    src = value if src is None else src
+    if not isinstance(src, Tensor):
+        src = full(index.shape, src, dtype=self.dtype, device=self.device)
+    base = zeros(self.shape, dtype=self.dtype, device=self.device)
+    hit = indexing.scatter_add(base, dim, index, full(index.shape, 1, dtype=self.dtype, device=self.device))
+    written = indexing.scatter_add(base, dim, index, src)
+    return indexing.where(_ew.apply("greater", hit, 0), written, self)
+
+
+def _scatter_(self: Tensor, dim: int, index: Tensor, src: Any = None, *, value: Any = None) -> Tensor:
+    return _assign(self, _scatter(_saved_source(self), dim, index, src, value=value))
+
+
+def _lerp(self: Tensor, end: Tensor, weight: Any) -> Tensor:
+    return self + (end - self) * weight
+
+
+def _lerp_(self: Tensor, end: Tensor, weight: Any) -> Tensor:
+    return _assign(self, _lerp(_saved_source(self), end, weight))
+
+
+def _addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return _assign(self, _saved_source(self) + tensor1 * tensor2 * value)
+
+
+def _addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    return _assign(self, _saved_source(self) + tensor1 / tensor2 * value)
+
+
+def _allclose(self: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    a, b = F.detach(self), F.detach(other)
+    diff = _ew.apply("abs", _ew.apply("subtract", a, b))
+    close = _ew.apply("less_equal", diff, _ew.apply("add", _ew.apply("multiply", _ew.apply("abs", b), rtol), atol))
+    if equal_nan:
+        close = _ew.apply("logical_or", close, _ew.apply("logical_and", _ew.apply("isnan", a), _ew.apply("isnan", b)))
+    return bool(_reduce.reduce("all", close, None, False, None).item())
+
+
+def _equal(self: Tensor, other: Tensor) -> bool:
+    if self.shape != other.shape:
+        return False
+    return bool(_reduce.reduce("all", _ew.apply("equal", F.detach(self), F.detach(other)), None, False, None).item())
+
+
+def _repeat_interleave(self: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    """Each element repeated ``repeats`` times along dim (of the flattened tensor when None)."""
+    from ..ops.manipulate import repeat
+
+    return repeat(self, repeats, axis=dim)
+
+
+def _tri(mode: str) -> Any:
+    def method(self: Tensor, diagonal: int = 0) -> Tensor:
+        from ..ops import creation
+
+        return getattr(creation, mode)(self, k=diagonal)
+
+    method.__name__ = mode
+    return method
+
+
 def install() -> None:
     """Give Tensor these methods."""
     T = Tensor
@@ -280,6 +403,29 @@ def install() -> None:
     T.nelement = lambda self: math.prod(self.shape)  # type: ignore[attr-defined]
     T.ndimension = lambda self: self.ndim  # type: ignore[attr-defined]
     T.masked_select = lambda self, mask: indexing.getitem(self, mask)  # type: ignore[attr-defined]
+    T.cumprod = lambda self, dim, *, dtype=None: stats.cumprod(self, dim, dtype=dtype)  # type: ignore[attr-defined]
+    for op in ("abs", "exp", "log", "sqrt", "neg", "tanh", "floor", "ceil", "round", "trunc", "reciprocal",
+               "square", "sin", "cos"):
+        setattr(T, f"{op}_", _unary_("negative" if op == "neg" else op))
+    T.relu_ = _relu_  # type: ignore[attr-defined]
+    T.sigmoid_ = _sigmoid_  # type: ignore[attr-defined]
+    T.nonzero = _nonzero  # type: ignore[attr-defined]
+    T.uniform_ = _random_fill("uniform")  # type: ignore[attr-defined]
+    T.normal_ = _random_fill("normal")  # type: ignore[attr-defined]
+    T.bernoulli = _bernoulli  # type: ignore[attr-defined]
+    T.scatter = _scatter  # type: ignore[attr-defined]
+    T.scatter_ = _scatter_  # type: ignore[attr-defined]
+    T.lerp = _lerp  # type: ignore[attr-defined]
+    T.lerp_ = _lerp_  # type: ignore[attr-defined]
+    T.addcmul_ = _addcmul_  # type: ignore[attr-defined]
+    T.addcdiv_ = _addcdiv_  # type: ignore[attr-defined]
+    T.allclose = _allclose  # type: ignore[attr-defined]
+    T.equal = _equal  # type: ignore[attr-defined]
+    T.repeat_interleave = _repeat_interleave  # type: ignore[attr-defined]
+    T.tril = _tri("tril")  # type: ignore[attr-defined]
+    T.triu = _tri("triu")  # type: ignore[attr-defined]
+    T.stride = lambda self, dim=None: self.strides if dim is None else self.strides[dim]  # type: ignore[attr-defined]
+    T.is_cuda = property(lambda self: self.device.type == "gpu")  # type: ignore[attr-defined]
 
 
 __all__ = ["install"]

@@ -113,6 +113,11 @@ class Device:
         return (get_device, (self.info.selector,))
 
     @property
+    def type(self) -> str:
+        """'gpu', 'cpu' or what else OpenCL calls the device (PyTorch's ``device.type``)."""
+        return self.info.type
+
+    @property
     def label(self) -> str:
         return str(self)
 
@@ -265,7 +270,7 @@ def _table(devs: list[Device]) -> str:
 
 
 def get_device(selector: Any = None) -> Device:
-    """A device from an index, 'platform:device', a Device or a name fragment."""
+    """A device from an index, 'platform:device', a Device, 'cpu'/'cuda[:n]'/'gpu[:n]' or a name fragment."""
     if selector is None:
         return default_device()
     if isinstance(selector, Device):
@@ -274,6 +279,9 @@ def get_device(selector: Any = None) -> Device:
     if not devs:
         raise NoPlatformError(_NO_PLATFORM)
     sel = str(selector).strip()
+    torch_style = re.fullmatch(r"(cpu|cuda|gpu)(?::(\d+))?", sel.lower())
+    if torch_style:
+        return _torch_style_device(torch_style.group(1), int(torch_style.group(2) or 0), devs)
     if re.fullmatch(r"\d+", sel):
         idx = int(sel)
         if idx < len(devs):
@@ -290,6 +298,28 @@ def get_device(selector: Any = None) -> Device:
             return min(hits, key=_rank)
     raise ValueError(f"no OpenCL device matches {selector!r}; the devices are:\n{_table(devs)}\n"
                      "select one by index, by 'platform:device', or by a name fragment such as 'pocl'")
+
+
+def _is_gpu(dev: Device) -> bool:
+    return dev.info.type == "gpu" and "llvmpipe" not in dev.info.name.lower()
+
+
+def _torch_style_device(kind: str, index: int, devs: list[Device]) -> Device:
+    """PyTorch's selector strings: 'cpu' is an OpenCL CPU device (the default one if it is a CPU, else
+    the first working CPU, else the default device); 'cuda[:n]'/'gpu[:n]' is the n-th OpenCL GPU, the
+    default device first when it is one."""
+    default = default_device()
+    if kind == "cpu":
+        if default.info.type == "cpu":
+            return default
+        cpus = sorted((d for d in devs if d.info.type == "cpu"), key=_rank)
+        return next((d for d in cpus if d.probe() is None), default)
+    gpus = sorted((d for d in devs if _is_gpu(d)), key=lambda d: (d is not default, _rank(d)))
+    if index < len(gpus):
+        return gpus[index]
+    raise ValueError(f"{kind}:{index} asks for OpenCL GPU number {index}, but this machine has {len(gpus)} "
+                     f"GPU device(s); the devices are:\n{_table(devs)}\n"
+                     "use 'cpu', an index, or pick with portatensor.cuda.is_available()")
 
 
 _NO_PLATFORM = (

@@ -58,10 +58,10 @@ def test_namespace_gradcheck(device, name):
     pt.autograd.gradcheck(fn, [x], eps=eps, atol=1e-4 if name == "astype" else 1e-5)
 
 
-def test_cumulative_prod_refuses_grad(device):
+def test_cumulative_prod_records(device):
     x = pt.asarray(np.ones(3, np.float32), device=device).requires_grad_()
-    with pytest.raises(RuntimeError, match="cumulative_prod"):
-        pt.cumulative_prod(x)
+    pt.cumulative_prod(x).sum().backward()  # rule and zero handling: tests/nn/test_torch_compat.py
+    assert x.grad.numpy().tolist() == [3, 2, 1]
     with pt.no_grad():
         assert pt.cumulative_prod(x).numpy().tolist() == [1, 1, 1]
 
