@@ -9,10 +9,13 @@ pivoting), qr (Householder), eigh and eigvalsh (cyclic Jacobi), svd and
 svdvals (one-sided Jacobi), and on top of them matrix_rank, pinv,
 matrix_norm's 2, -2 and 'nuc', and matrix_power with n < 0 (through inv).
 
-They take real floating-point stacks (float64 where the device has fp64);
-integer input raises TypeError, and so does complex input, which these
-routines do not support yet. Eigenvector and singular-vector signs (and the
-basis of repeated eigenvalues) may differ from NumPy's; the invariants hold.
+They take real and complex floating-point stacks (float64 and complex128
+where the device has fp64); integer input raises TypeError. Complex input runs
+the same kernels with complex arithmetic: cholesky, eigh and eigvalsh take
+Hermitian matrices, eigenvalues and singular values are real, slogdet's sign
+is a complex unit, and complex matmul is one real GEMM over the interleaved
+storage (ops/cgemm.py). Eigenvector and singular-vector phases (and the basis
+of repeated eigenvalues) may differ from NumPy's; the invariants hold.
 """
 
 from __future__ import annotations

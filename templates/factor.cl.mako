@@ -15,6 +15,12 @@
 ## The Jacobi kernels rotate a whole round of disjoint pairs between two
 ## barriers rather than one pair per tree reduction: n - 1 barriers a sweep.
 ##
+## Complex stacks (complex64/complex128, float2/double2 storage) run the same
+## bodies: the arithmetic is spelled through the macros of arith() (MUL, CONJ,
+## DIV, ABS, ...), which are the plain operators for a real compute type and
+## complex.h's functions for a complex one; norms, rotation cosines, pivots'
+## magnitudes, eigenvalues and singular values are real (RT).
+##
 ## NOTE: Mesa's llvmpipe (rusticl) silently stops any loop after 65535
 ## iterations, counted over all entries of a nested loop (measured 2026-11-26),
 ## so there these kernels return wrong results once a work-item's loops run
@@ -23,9 +29,45 @@
 
 <%!
     MAX_SWEEPS = 60
-    # Machine epsilon of the compute type (the Jacobi stopping tests).
+    # Machine epsilon of the real type (the Jacobi stopping tests).
     EPS = {"float": "FLT_EPSILON", "double": "DBL_EPSILON"}
+
+    def real(ct):
+        """The real type of compute type ct (float2 -> float)."""
+        return {"float2": "float", "double2": "double"}.get(ct, ct)
 %>
+
+## The arithmetic of compute type ct: RT its real type, CR(x) the ct of real
+## x, RE/IM the parts, CONJ, MUL, DIV, ABS (|z|), ABS2 (|z|^2), NZ (z != 0)
+## and UNIT (z / |z|; z itself for 0 and NaN, the sign for real z).
+<%def name="arith(ct)">\
+<% rt = real(ct) %>\
+#define RT ${rt}
+% if ct != rt:
+<%include file="complex.h"/>
+#define CR(x) ((${ct})((RT)(x), (RT)0))
+#define RE(z) ((z).x)
+#define IM(z) ((z).y)
+#define CONJ(z) conj(z)
+#define MUL(a, b) cmul(a, b)
+#define DIV(a, b) cdiv(a, b)
+#define ABS(z) cabs(z)
+#define ABS2(z) ((z).x * (z).x + (z).y * (z).y)
+#define NZ(z) ((z).x != (RT)0 || (z).y != (RT)0)
+#define UNIT(z) (cabs(z) > (RT)0 ? (z) / cabs(z) : (z))
+% else:
+#define CR(x) ((${ct})(x))
+#define RE(z) (z)
+#define IM(z) ((RT)0)
+#define CONJ(z) (z)
+#define MUL(a, b) ((a) * (b))
+#define DIV(a, b) ((a) / (b))
+#define ABS(z) fabs(z)
+#define ABS2(z) ((z) * (z))
+#define NZ(z) ((z) != (RT)0)
+#define UNIT(z) ((z) > (RT)0 ? (RT)1 : ((z) < (RT)0 ? (RT)-1 : (z)))
+% endif
+</%def>
 
 ## The prologue every kernel shares: the compute type, the group's matrix and
 ## the work-item's lane.
@@ -45,25 +87,27 @@
     }
 </%def>
 
-## Cholesky, lower: a (nb, n, n) becomes L with zeros above the diagonal.
-## Column by column; the rows below the diagonal update in parallel. A matrix
-## that is not positive definite gives NaNs (sqrt of a negative pivot).
+## Cholesky, lower: a (nb, n, n) becomes L (a = L L^H) with zeros above the
+## diagonal. Column by column; the rows below the diagonal update in parallel.
+## A matrix that is not positive definite gives NaNs (sqrt of a negative
+## pivot); the imaginary part of the diagonal is not read.
 <%def name="cholesky(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
+${arith(ct)}
 ${d.kernel("cholesky", [("inout", ct, "a"), ("scalar", "int", "n")])}
 {
 ${prologue()}
     const long ao = g * n * n;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
     for (int j = 0; j < n; ++j) {
-        const ${ct} djj = sqrt(A(j, j));
+        const RT djj = sqrt(RE(A(j, j)));
         ${d.global_barrier()};
-        for (int i = j + lid; i < n; i += WG) A(i, j) = i == j ? djj : A(i, j) / djj;
+        for (int i = j + lid; i < n; i += WG) A(i, j) = i == j ? CR(djj) : A(i, j) / djj;
         ${d.global_barrier()};
         for (int i = j + 1 + lid; i < n; i += WG) {
             const ${ct} lij = A(i, j);
-            for (int k = j + 1; k <= i; ++k) A(i, k) -= lij * A(k, j);
+            for (int k = j + 1; k <= i; ++k) A(i, k) -= MUL(lij, CONJ(A(k, j)));
         }
         ${d.global_barrier()};
     }
@@ -74,25 +118,27 @@ ${prologue()}
 
 ## LU with partial pivoting of a (nb, n, n), the same row operations applied to
 ## b (nb, n, k), then back substitution: b becomes a^-1 b (k = 0: no right-hand
-## side, b unused). res (nb, 3) gets det, the sign of det and log|det|; a
-## singular matrix gives det 0, sign 0, log|det| -inf (and inf/NaN in b).
+## side, b unused). res (nb, 3) gets det, the sign of det (det / |det|, a
+## complex unit for complex a) and log|det| (real); a singular matrix gives
+## det 0, sign 0, log|det| -inf (and inf/NaN in b). Pivots by largest |a_ij|.
 <%def name="lu(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
+${arith(ct)}
 ${d.kernel("lu", [("inout", ct, "a"), ("inout", ct, "b"), ("out", ct, "res"), ("scalar", "int", "n"), ("scalar", "int", "k")])}
 {
 ${prologue()}
-    ${d.local_array(ct, "vals", "WG")};
+    ${d.local_array("RT", "vals", "WG")};
     ${d.local_array("int", "idxs", "WG")};
     const long ao = g * n * n, bo = g * n * k;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
 #define B(i, j) b[bo + (long)(i) * k + (j)]
     int swaps = 0;
     for (int j = 0; j < n; ++j) {
-        ${ct} best = (${ct})-1;
+        RT best = (RT)-1;
         int bi = j;
         for (int i = j + lid; i < n; i += WG) {
-            const ${ct} v = fabs(A(i, j));
+            const RT v = ABS(A(i, j));
             if (v > best) { best = v; bi = i; }
         }
         vals[lid] = best;
@@ -113,93 +159,96 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
         const ${ct} piv = A(j, j);
         for (int i = j + 1 + lid; i < n; i += WG) {
             ## NOTE: a zero pivot means the whole column below is zero: nothing to eliminate.
-            const ${ct} f = piv != (${ct})0 ? A(i, j) / piv : (${ct})0;
+            const ${ct} f = NZ(piv) ? DIV(A(i, j), piv) : (${ct})0;
             A(i, j) = f;
-            for (int col = j + 1; col < n; ++col) A(i, col) -= f * A(j, col);
-            for (int col = 0; col < k; ++col) B(i, col) -= f * B(j, col);
+            for (int col = j + 1; col < n; ++col) A(i, col) -= MUL(f, A(j, col));
+            for (int col = 0; col < k; ++col) B(i, col) -= MUL(f, B(j, col));
         }
         ${d.global_barrier()};
     }
     for (int col = lid; col < k; col += WG) {
         for (int j = n - 1; j >= 0; --j) {
-            const ${ct} x = B(j, col) / A(j, j);
+            const ${ct} x = DIV(B(j, col), A(j, j));
             B(j, col) = x;
-            for (int i = 0; i < j; ++i) B(i, col) -= A(i, j) * x;
+            for (int i = 0; i < j; ++i) B(i, col) -= MUL(A(i, j), x);
         }
     }
     if (lid == 0) {
-        ${ct} det = (swaps & 1) ? (${ct})-1 : (${ct})1;
+        ${ct} det = CR((swaps & 1) ? -1 : 1);
         ${ct} sign = det;
-        ${ct} logabs = (${ct})0;
+        RT logabs = (RT)0;
         for (int j = 0; j < n; ++j) {
             const ${ct} u = A(j, j);
-            det *= u;
-            sign *= u > (${ct})0 ? (${ct})1 : (u < (${ct})0 ? (${ct})-1 : u);
-            logabs += log(fabs(u));
+            det = MUL(det, u);
+            sign = MUL(sign, UNIT(u));
+            logabs += log(ABS(u));
         }
         res[3 * g] = det;
         res[3 * g + 1] = sign;
-        res[3 * g + 2] = logabs;
+        res[3 * g + 2] = CR(logabs);
     }
 }
 </%def>
 
 ## Householder QR of a (nb, m, n): a becomes R (zeros below the diagonal),
 ## q (nb, m, kq) the first kq columns of Q = H_0 ... H_(k-1), k = min(m, n),
-## built backwards one column per work-item. tau (nb, k) is scratch. With
-## signfix, column j < k of Q is negated where R[j, j] < 0 (then Q's leading
-## columns match a's when a's columns are orthonormal: the svd's completion).
+## built backwards one column per work-item. tau (nb, k) is scratch. The
+## reflectors are LAPACK's (zlarfg): H = I - tau v v^H with v_0 = 1 and a
+## real R[j, j], so H^H applies to a and H builds Q. With signfix, column
+## j < k of Q is negated where R[j, j] < 0 (then Q's leading columns match
+## a's when a's columns are orthonormal: the svd's completion).
 <%def name="qr(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
+${arith(ct)}
 ${d.kernel("qr", [("inout", ct, "a"), ("out", ct, "q"), ("inout", ct, "tau"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "kq"), ("scalar", "int", "signfix")])}
 {
 ${prologue()}
-    ${d.local_array(ct, "red", "WG")};
+    ${d.local_array("RT", "red", "WG")};
     const int k = min(m, n);
 #define A(i, j) a[g * m * n + (long)(i) * n + (j)]
 #define Q(i, j) q[g * m * kq + (long)(i) * kq + (j)]
 #define T(j) tau[g * k + (j)]
     for (int j = 0; j < k; ++j) {
-        ${ct} part = (${ct})0;
-        for (int i = j + 1 + lid; i < m; i += WG) part += A(i, j) * A(i, j);
+        RT part = (RT)0;
+        for (int i = j + 1 + lid; i < m; i += WG) part += ABS2(A(i, j));
         red[lid] = part;
 ${tree("red[lid] += red[lid + s_];")}
-        const ${ct} sigma = red[0];
+        const RT sigma = red[0];
         const ${ct} alpha = A(j, j);
         ${ct} t = (${ct})0, beta = alpha, scale = (${ct})0;
-        if (sigma != (${ct})0) {
-            const ${ct} nrm = hypot(alpha, sqrt(sigma));
-            beta = alpha >= (${ct})0 ? -nrm : nrm;
-            t = (beta - alpha) / beta;
-            scale = (${ct})1 / (alpha - beta);
+        if (sigma != (RT)0 || IM(alpha) != (RT)0) {
+            const RT nrm = hypot(ABS(alpha), sqrt(sigma));
+            beta = CR(RE(alpha) >= (RT)0 ? -nrm : nrm);
+            t = DIV(beta - alpha, beta);
+            scale = DIV(CR(1), alpha - beta);
         }
         ${d.global_barrier()};
-        for (int i = j + 1 + lid; i < m; i += WG) A(i, j) *= scale;
+        for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = MUL(A(i, j), scale);
         if (lid == 0) T(j) = t;
         ${d.global_barrier()};
         for (int col = j + 1 + lid; col < n; col += WG) {
             ${ct} w = A(j, col);
-            for (int i = j + 1; i < m; ++i) w += A(i, j) * A(i, col);
-            w *= t;
+            for (int i = j + 1; i < m; ++i) w += MUL(CONJ(A(i, j)), A(i, col));
+            w = MUL(w, CONJ(t));
             A(j, col) -= w;
-            for (int i = j + 1; i < m; ++i) A(i, col) -= A(i, j) * w;
+            for (int i = j + 1; i < m; ++i) A(i, col) -= MUL(A(i, j), w);
         }
         if (lid == 0) A(j, j) = beta;
         ${d.global_barrier()};
     }
     for (int col = lid; col < kq; col += WG) {
-        for (int i = 0; i < m; ++i) Q(i, col) = i == col ? (${ct})1 : (${ct})0;
+        for (int i = 0; i < m; ++i) Q(i, col) = i == col ? CR(1) : (${ct})0;
         for (int j = k - 1; j >= 0; --j) {
             const ${ct} t = T(j);
-            if (t == (${ct})0) continue;
+            if (!NZ(t)) continue;
             ${ct} s = Q(j, col);
-            for (int i = j + 1; i < m; ++i) s += A(i, j) * Q(i, col);
-            s *= t;
+            for (int i = j + 1; i < m; ++i) s += MUL(CONJ(A(i, j)), Q(i, col));
+            s = MUL(s, t);
             Q(j, col) -= s;
-            for (int i = j + 1; i < m; ++i) Q(i, col) -= A(i, j) * s;
+            for (int i = j + 1; i < m; ++i) Q(i, col) -= MUL(A(i, j), s);
         }
-        if (signfix && col < k && A(col, col) < (${ct})0)
+        if (signfix && col < k && RE(A(col, col)) < (RT)0)
             for (int i = 0; i < m; ++i) Q(i, col) = -Q(i, col);
     }
     ${d.global_barrier()};
@@ -227,22 +276,27 @@ ${tree("red[lid] += red[lid + s_];")}
         if (!any_) break;
 </%def>
 
-## Symmetric eigen-decomposition of a (nb, n, n) by parallel cyclic Jacobi
-## (A <- J^T A J, V <- V J), reading only the lower triangle as NumPy does.
-## w (nb, n) gets the eigenvalues ascending; with vec, v (nb, n, n) the
-## eigenvectors as columns (else v is unused); rot (nb, n + 1) is scratch.
+## Symmetric/Hermitian eigen-decomposition of a (nb, n, n) by parallel cyclic
+## Jacobi (A <- J^H A J, V <- V J), reading only the lower triangle (and the
+## real part of the diagonal) as NumPy does. w (nb, n, real) gets the
+## eigenvalues ascending; with vec, v (nb, n, n) the eigenvectors as columns
+## (else v is unused); rot (nb, n + 1) is scratch. The rotation of pair
+## p < q is J = [[c, s], [-conj(s), c]] on columns p, q with real c and
+## s = sin(theta) a_pq / |a_pq|: the real rotation that zeroes |a_pq|,
+## conjugated by the phase of a_pq (s = sin(theta) sign(a_pq) for real a).
 ## The rotations of one round act on disjoint index pairs, so the work-items
 ## take pairs: first each computes its angle and updates its two columns of A
 ## (and V), then, after a barrier, its two rows. A rotation is skipped when
 ## |a_pq| <= max(eps sqrt(|a_pp a_qq|), eps^2 max|a|); a sweep without
 ## rotations ends the iteration.
 <%def name="eigh(dtypes, rank, wg)">\
-<% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[ct] %>\
+<% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[real(ct)] %>\
 #define WG ${wg}
-${d.kernel("eigh", [("inout", ct, "a"), ("out", ct, "v"), ("out", ct, "w"), ("inout", ct, "rot"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
+${arith(ct)}
+${d.kernel("eigh", [("inout", ct, "a"), ("out", ct, "v"), ("out", real(ct), "w"), ("inout", ct, "rot"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
 {
 ${prologue()}
-    ${d.local_array(ct, "red", "WG")};
+    ${d.local_array("RT", "red", "WG")};
     ${d.local_array("int", "changed", "WG")};
     const long ao = g * n * n;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
@@ -250,15 +304,16 @@ ${prologue()}
 #define W(j) w[g * n + (j)]
 #define ROT(j) rot[g * (n + 1) + (j)]
     const int N = n + (n & 1), npairs = N / 2;
-    ${ct} amax = (${ct})0;
+    RT amax = (RT)0;
     for (int i = lid; i < n; i += WG) {
-        for (int k = i + 1; k < n; ++k) A(i, k) = A(k, i);
-        for (int k = 0; k <= i; ++k) amax = fmax(amax, fabs(A(i, k)));
-        if (vec) for (int k = 0; k < n; ++k) V(i, k) = i == k ? (${ct})1 : (${ct})0;
+        for (int k = i + 1; k < n; ++k) A(i, k) = CONJ(A(k, i));
+        A(i, i) = CR(RE(A(i, i)));
+        for (int k = 0; k <= i; ++k) amax = fmax(amax, ABS(A(i, k)));
+        if (vec) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
     }
     red[lid] = amax;
 ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
-    const ${ct} floor_ = ${eps} * ${eps} * red[0];
+    const RT floor_ = ${eps} * ${eps} * red[0];
     ${d.global_barrier()};
     for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
         changed[lid] = 0;
@@ -266,39 +321,42 @@ ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
-                const ${ct} apq = A(p, q), app = A(p, p), aqq = A(q, q);
-                ${ct} cs = (${ct})1, sn = (${ct})0;
-                if (fabs(apq) > fmax(${eps} * sqrt(fabs(app)) * sqrt(fabs(aqq)), floor_)) {
-                    const ${ct} theta = (aqq - app) / (2 * apq);
-                    const ${ct} t = (theta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(theta) + hypot(theta, (${ct})1));
-                    cs = (${ct})1 / sqrt(t * t + (${ct})1);
-                    sn = t * cs;
+                const ${ct} apq = A(p, q);
+                const RT app = RE(A(p, p)), aqq = RE(A(q, q)), mag = ABS(apq);
+                RT cs = (RT)1;
+                ${ct} sn = (${ct})0;
+                if (mag > fmax(${eps} * sqrt(fabs(app)) * sqrt(fabs(aqq)), floor_)) {
+                    const RT theta = (aqq - app) / (2 * mag);
+                    const RT t = (theta >= (RT)0 ? (RT)1 : (RT)-1) / (fabs(theta) + hypot(theta, (RT)1));
+                    cs = (RT)1 / sqrt(t * t + (RT)1);
+                    sn = (t * cs / mag) * apq;
                 }
-                ROT(2 * pi) = cs;
+                ROT(2 * pi) = CR(cs);
                 ROT(2 * pi + 1) = sn;
-                if (sn == (${ct})0) continue;
+                if (!NZ(sn)) continue;
                 changed[lid] = 1;
                 for (int k = 0; k < n; ++k) {
                     const ${ct} akp = A(k, p), akq = A(k, q);
-                    A(k, p) = cs * akp - sn * akq;
-                    A(k, q) = sn * akp + cs * akq;
+                    A(k, p) = cs * akp - MUL(CONJ(sn), akq);
+                    A(k, q) = MUL(sn, akp) + cs * akq;
                 }
                 if (vec) for (int k = 0; k < n; ++k) {
                     const ${ct} vkp = V(k, p), vkq = V(k, q);
-                    V(k, p) = cs * vkp - sn * vkq;
-                    V(k, q) = sn * vkp + cs * vkq;
+                    V(k, p) = cs * vkp - MUL(CONJ(sn), vkq);
+                    V(k, q) = MUL(sn, vkp) + cs * vkq;
                 }
             }
             ${d.global_barrier()};
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
-                const ${ct} cs = ROT(2 * pi), sn = ROT(2 * pi + 1);
-                if (sn == (${ct})0) continue;
+                const RT cs = RE(ROT(2 * pi));
+                const ${ct} sn = ROT(2 * pi + 1);
+                if (!NZ(sn)) continue;
                 for (int k = 0; k < n; ++k) {
                     const ${ct} apk = A(p, k), aqk = A(q, k);
-                    A(p, k) = cs * apk - sn * aqk;
-                    A(q, k) = sn * apk + cs * aqk;
+                    A(p, k) = cs * apk - MUL(sn, aqk);
+                    A(q, k) = MUL(CONJ(sn), apk) + cs * aqk;
                 }
                 A(p, q) = (${ct})0;
                 A(q, p) = (${ct})0;
@@ -308,12 +366,12 @@ ${round_robin_pair("r", "pi")}
 ${sweep_done()}
     }
     if (lid == 0) {
-        for (int i = 0; i < n; ++i) W(i) = A(i, i);
+        for (int i = 0; i < n; ++i) W(i) = RE(A(i, i));
         for (int i = 0; i < n; ++i) {
             int best = i;
             for (int j = i + 1; j < n; ++j) if (W(j) < W(best)) best = j;
             if (best != i) {
-                const ${ct} t = W(i); W(i) = W(best); W(best) = t;
+                const RT t = W(i); W(i) = W(best); W(best) = t;
                 if (vec) for (int r = 0; r < n; ++r) {
                     const ${ct} x = V(r, i); V(r, i) = V(r, best); V(r, best) = x;
                 }
@@ -324,16 +382,18 @@ ${sweep_done()}
 </%def>
 
 ## Thin SVD of u (nb, m, n), m >= n, by one-sided (Hestenes) Jacobi: column
-## pairs of u rotate until all are orthogonal (|u_p . u_q| <= sqrt(m) eps
-## |u_p| |u_q|), V collecting the rotations. Then s (nb, n) gets the column
+## pairs of u rotate until all are orthogonal (|u_p^H u_q| <= sqrt(m) eps
+## |u_p| |u_q|), V collecting the rotations (eigh's J for the 2 x 2 Gram
+## matrix of the pair). Then s (nb, n) gets the column
 ## norms descending, u the normalised columns (zero columns stay zero) and,
 ## with vec, v (nb, n, n) the right singular vectors as columns (else unused).
 ## The pairs of a round (round-robin order) are disjoint columns, so each
 ## work-item takes whole pairs and a round needs one barrier.
 <%def name="svd(dtypes, rank, wg)">\
-<% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[ct] %>\
+<% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[real(ct)] %>\
 #define WG ${wg}
-${d.kernel("svd", [("inout", ct, "u"), ("out", ct, "v"), ("out", ct, "s"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
+${arith(ct)}
+${d.kernel("svd", [("inout", ct, "u"), ("out", ct, "v"), ("out", real(ct), "s"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
 {
 ${prologue()}
     ${d.local_array("int", "changed", "WG")};
@@ -341,8 +401,8 @@ ${prologue()}
 #define V(i, j) v[g * n * n + (long)(i) * n + (j)]
 #define S(j) s[g * n + (j)]
     const int N = n + (n & 1), npairs = N / 2;
-    const ${ct} tol = ${eps} * sqrt((${ct})m);
-    if (vec) for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? (${ct})1 : (${ct})0;
+    const RT tol = ${eps} * sqrt((RT)m);
+    if (vec) for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
     ${d.global_barrier()};
     for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
         changed[lid] = 0;
@@ -350,26 +410,29 @@ ${prologue()}
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
-                ${ct} al = (${ct})0, be = (${ct})0, ga = (${ct})0;
+                RT al = (RT)0, be = (RT)0;
+                ${ct} ga = (${ct})0;
                 for (int i = 0; i < m; ++i) {
                     const ${ct} x = U(i, p), y = U(i, q);
-                    al += x * x; be += y * y; ga += x * y;
+                    al += ABS2(x); be += ABS2(y); ga += MUL(CONJ(x), y);
                 }
-                if (ga == (${ct})0 || fabs(ga) <= tol * sqrt(al) * sqrt(be)) continue;
-                const ${ct} zeta = (be - al) / (2 * ga);
-                const ${ct} t = (zeta >= (${ct})0 ? (${ct})1 : (${ct})-1) / (fabs(zeta) + hypot(zeta, (${ct})1));
-                const ${ct} cs = (${ct})1 / sqrt(t * t + (${ct})1), sn = t * cs;
-                if (sn == (${ct})0) continue;
+                const RT mag = ABS(ga);
+                if (mag == (RT)0 || mag <= tol * sqrt(al) * sqrt(be)) continue;
+                const RT zeta = (be - al) / (2 * mag);
+                const RT t = (zeta >= (RT)0 ? (RT)1 : (RT)-1) / (fabs(zeta) + hypot(zeta, (RT)1));
+                const RT cs = (RT)1 / sqrt(t * t + (RT)1);
+                const ${ct} sn = (t * cs / mag) * ga;
+                if (!NZ(sn)) continue;
                 changed[lid] = 1;
                 for (int i = 0; i < m; ++i) {
                     const ${ct} x = U(i, p), y = U(i, q);
-                    U(i, p) = cs * x - sn * y;
-                    U(i, q) = sn * x + cs * y;
+                    U(i, p) = cs * x - MUL(CONJ(sn), y);
+                    U(i, q) = MUL(sn, x) + cs * y;
                 }
                 if (vec) for (int i = 0; i < n; ++i) {
                     const ${ct} x = V(i, p), y = V(i, q);
-                    V(i, p) = cs * x - sn * y;
-                    V(i, q) = sn * x + cs * y;
+                    V(i, p) = cs * x - MUL(CONJ(sn), y);
+                    V(i, q) = MUL(sn, x) + cs * y;
                 }
             }
             ${d.global_barrier()};
@@ -377,11 +440,11 @@ ${round_robin_pair("r", "pi")}
 ${sweep_done()}
     }
     for (int col = lid; col < n; col += WG) {
-        ${ct} nrm = (${ct})0;
-        for (int i = 0; i < m; ++i) nrm += U(i, col) * U(i, col);
+        RT nrm = (RT)0;
+        for (int i = 0; i < m; ++i) nrm += ABS2(U(i, col));
         nrm = sqrt(nrm);
         S(col) = nrm;
-        if (nrm > (${ct})0) for (int i = 0; i < m; ++i) U(i, col) /= nrm;
+        if (nrm > (RT)0) for (int i = 0; i < m; ++i) U(i, col) /= nrm;
     }
     ${d.global_barrier()};
     if (lid == 0) {
@@ -389,7 +452,7 @@ ${sweep_done()}
             int best = i;
             for (int j = i + 1; j < n; ++j) if (S(j) > S(best)) best = j;
             if (best != i) {
-                const ${ct} t = S(i); S(i) = S(best); S(best) = t;
+                const RT t = S(i); S(i) = S(best); S(best) = t;
                 for (int r = 0; r < m; ++r) {
                     const ${ct} x = U(r, i); U(r, i) = U(r, best); U(r, best) = x;
                 }

@@ -1,13 +1,16 @@
 """Matrix factorisations on the device: templates/factor.cl.mako, one work-group per matrix.
 
 Each routine copies its input stack into a contiguous buffer of the compute
-type (float32, or float64 on devices with fp64; float16 and bfloat16 compute in
-float32 and are cast back) and runs one kernel per routine and dtype over it,
+type (float32, float64, complex64 or complex128; float16 and bfloat16 compute
+in float32 and are cast back) and runs one kernel per routine and dtype over it,
 whatever the matrix size. What the standard composes from a factorisation
 (inv and solve from LU, pinv and matrix_rank from the SVD) composes device
 kernels here too; nothing computes on the host.
 
-Complex input is not supported by these routines yet: it raises TypeError.
+Complex stacks run the same kernels with complex arithmetic: cholesky and
+eigh take Hermitian matrices, "transpose" is the conjugate transpose (L^H,
+V^H, U^H), eigenvalues and singular values are real, and slogdet's sign is
+a complex unit.
 """
 
 from __future__ import annotations
@@ -66,10 +69,15 @@ def _run(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any]) ->
 
 def _compute_dtype(name: str, dtype: _dt.DType) -> _dt.DType:
     if dtype.kind == "c":
-        raise TypeError(f"linalg.{name}: complex input ({dtype.name}) is not supported by this routine yet")
+        return dtype
     if dtype.kind != "f":
         raise TypeError(f"linalg.{name} needs a floating-point array, got {dtype.name}")
     return _dt.float64 if dtype is _dt.float64 else _dt.float32
+
+
+def _mh(t: Tensor) -> Tensor:
+    """The conjugate transpose of the last two axes (a view for real t)."""
+    return apply("conj", matrix_transpose(t)) if t.dtype.kind == "c" else matrix_transpose(t)
 
 
 def _matrices(name: str, x: Any, square: bool) -> tuple[Tensor, _dt.DType, int]:
@@ -96,21 +104,34 @@ def _back(t: Tensor, dtype: _dt.DType) -> Tensor:
     return t if t.dtype is dtype else astype(t, dtype)
 
 
+def _back_real(t: Tensor, dtype: _dt.DType) -> Tensor:
+    """The real t (eigenvalues, singular values) in the real dtype of the caller's dtype."""
+    return _back(t, _dt.real_dtype(dtype))
+
+
+def _eye(n: int, m: int, dtype: _dt.DType, device: Any) -> Tensor:
+    """The n x m identity in dtype; complex ones converted from the real one."""
+    # NOTE: eye's kernel writes a complex one as 1+1j (a scalar cast to float2 fills both lanes).
+    if dtype.kind == "c":
+        return astype(eye(n, m, dtype=_dt.real_dtype(dtype), device=device), dtype)
+    return eye(n, m, dtype=dtype, device=device)
+
+
 def _eye_stack(n: int, batch: tuple[int, ...], dtype: _dt.DType, device: Any) -> Tensor:
-    return contiguous(broadcast_to(eye(n, dtype=dtype, device=device), batch + (n, n)))
+    return contiguous(broadcast_to(_eye(n, n, dtype, device), batch + (n, n)))
 
 
 def cholesky(x: Tensor, /, *, upper: bool = False) -> Tensor:
-    """The Cholesky factor L (x = L L^T) of each symmetric positive-definite matrix, or U = L^T with upper=True.
+    """The Cholesky factor L (x = L L^H) of each Hermitian positive-definite matrix, or U = L^H with upper=True.
 
-    Only the lower triangle of x is read; a matrix that is not positive definite gives NaNs.
-    Real floating-point input only: complex input raises TypeError (not supported yet).
+    Only the lower triangle of x (and the real part of its diagonal) is read; a matrix that is not positive
+    definite gives NaNs.
     """
     a, _, nb = _matrices("cholesky", x, square=True)
     if nb:
         _run(a.device, "cholesky", a.dtype, nb, [a._storage.buf, x.shape[-1]])
     if upper:
-        a = contiguous(matrix_transpose(a))
+        a = contiguous(_mh(a))
     return _back(a, x.dtype)
 
 
@@ -126,10 +147,7 @@ def _lu(a: Tensor, b: Tensor | None, nb: int) -> Tensor:
 
 
 def det(x: Tensor, /) -> Tensor:
-    """The determinant of each square matrix (LU with partial pivoting).
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
+    """The determinant of each square matrix (LU with partial pivoting)."""
     a, _, nb = _matrices("det", x, square=True)
     return _back(contiguous(_lu(a, None, nb)[..., 0]), x.dtype)
 
@@ -137,18 +155,16 @@ def det(x: Tensor, /) -> Tensor:
 def slogdet(x: Tensor, /) -> SlogdetResult:
     """(sign, log|det|) of each square matrix; a singular one gives sign 0 and logabsdet -inf.
 
-    Real floating-point input only: complex input raises TypeError (not supported yet).
+    For complex x the sign is the complex unit det / |det| and logabsdet is real.
     """
     a, _, nb = _matrices("slogdet", x, square=True)
     res = _lu(a, None, nb)
-    return SlogdetResult(_back(contiguous(res[..., 1]), x.dtype), _back(contiguous(res[..., 2]), x.dtype))
+    logabs = apply("real", res[..., 2]) if a.dtype.kind == "c" else contiguous(res[..., 2])
+    return SlogdetResult(_back(contiguous(res[..., 1]), x.dtype), _back_real(logabs, x.dtype))
 
 
 def inv(x: Tensor, /) -> Tensor:
-    """The inverse of each square matrix (LU with partial pivoting against the identity).
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
+    """The inverse of each square matrix (LU with partial pivoting against the identity)."""
     a, ct, nb = _matrices("inv", x, square=True)
     n = x.shape[-1]
     b = _eye_stack(n, x.shape[:-2], ct, x.device)
@@ -161,7 +177,6 @@ def solve(x1: Tensor, x2: Tensor, /) -> Tensor:
 
     x2 of shape (M,) is one right-hand side for every matrix (the result has shape (..., M));
     otherwise x2 is a stack (..., M, K) whose stack dims broadcast against x1's.
-    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     if not isinstance(x2, Tensor):
         raise TypeError(f"linalg.solve: expected an array for x2, got {type(x2).__name__}")
@@ -196,14 +211,14 @@ def _qr_into(a: Tensor, nb: int, kq: int, signfix: bool) -> Tensor:
         tau = Tensor.empty(a.shape[:-2] + (min(m, n),), a.dtype, a.device)
         _run(a.device, "qr", a.dtype, nb, [a._storage.buf, q._storage.buf, tau._storage.buf, m, n, kq, int(signfix)])
     elif q.size:
-        q = contiguous(broadcast_to(eye(m, kq, dtype=a.dtype, device=a.device), q.shape))
+        q = contiguous(broadcast_to(_eye(m, kq, a.dtype, a.device), q.shape))
     return q
 
 
 def qr(x: Tensor, /, *, mode: str = "reduced") -> QRResult:
     """The QR factorisation (Householder) of each matrix: mode 'reduced' (Q is M x K, K = min(M, N)) or 'complete'.
 
-    Real floating-point input only: complex input raises TypeError (not supported yet).
+    R's diagonal is real (LAPACK's reflectors), also for complex x.
     """
     if mode not in ("reduced", "complete"):
         raise ValueError(f"linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
@@ -217,42 +232,38 @@ def qr(x: Tensor, /, *, mode: str = "reduced") -> QRResult:
 def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
     a, ct, nb = _matrices(name, x, square=True)
     n = x.shape[-1]
-    w = Tensor.empty(x.shape[:-1], ct, x.device)
+    w = Tensor.empty(x.shape[:-1], _dt.real_dtype(ct), x.device)
     v = Tensor.empty(x.shape, ct, x.device) if vectors else a
     if nb and n:
         rot = Tensor.empty(x.shape[:-2] + (n + 1,), ct, x.device)
         _run(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, rot._storage.buf, n,
                                         int(vectors)])
-    return _back(w, x.dtype), _back(v, x.dtype)
+    return _back_real(w, x.dtype), _back(v, x.dtype)
 
 
 def eigh(x: Tensor, /) -> EighResult:
-    """Eigenvalues (ascending) and eigenvectors (as columns) of each symmetric matrix (cyclic Jacobi).
+    """Eigenvalues (ascending, real) and eigenvectors (as columns) of each symmetric/Hermitian matrix (cyclic Jacobi).
 
-    Only the lower triangle of x is read, as NumPy does.
-    Real floating-point input only: complex input raises TypeError (not supported yet).
+    Only the lower triangle of x (and the real part of its diagonal) is read, as NumPy does.
     """
     w, v = _eigh("eigh", x, True)
     return EighResult(w, v)
 
 
 def eigvalsh(x: Tensor, /) -> Tensor:
-    """The eigenvalues (ascending) of each symmetric matrix (cyclic Jacobi, lower triangle read).
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
+    """The eigenvalues (ascending, real) of each symmetric/Hermitian matrix (cyclic Jacobi, lower triangle read)."""
     return _eigh("eigvalsh", x, False)[0]
 
 
 def _svd(name: str, x: Tensor, vectors: bool, full: bool) -> tuple[Tensor | None, Tensor, Tensor | None]:
     """(U, S, Vh) of the stack x (U and Vh None without vectors), in the compute dtype."""
-    # NOTE: one-sided Jacobi wants at least as many rows as columns: a wide x factors as x^T = V S U^T instead.
+    # NOTE: one-sided Jacobi wants at least as many rows as columns: a wide x factors as x^H = V S U^H instead.
     wide = isinstance(x, Tensor) and x.ndim >= 2 and x.shape[-2] < x.shape[-1]
-    a, ct, nb = _matrices(name, matrix_transpose(x) if wide else x, square=False)
+    a, ct, nb = _matrices(name, _mh(x) if wide else x, square=False)
     M, N = x.shape[-2:]
     batch = x.shape[:-2]
     m, n = a.shape[-2:]
-    s = Tensor.empty(batch + (n,), ct, x.device)
+    s = Tensor.empty(batch + (n,), _dt.real_dtype(ct), x.device)
     if n == 0:
         if not vectors:
             return None, s, None
@@ -268,27 +279,23 @@ def _svd(name: str, x: Tensor, vectors: bool, full: bool) -> tuple[Tensor | None
     # columns completes them to an orthonormal basis (of all m dims when full), signs fixed to keep the others.
     left = _qr_into(a, nb, m if full else n, signfix=True)
     if wide:
-        return v, s, contiguous(matrix_transpose(left))
-    return left, s, contiguous(matrix_transpose(v))
+        return v, s, contiguous(_mh(left))
+    return left, s, contiguous(_mh(v))
 
 
 def svd(x: Tensor, /, *, full_matrices: bool = True) -> SVDResult:
-    """U, S, Vh with x = U diag(S) Vh for each matrix, S descending (one-sided Jacobi).
+    """U, S, Vh with x = U diag(S) Vh for each matrix, S descending and real (one-sided Jacobi).
 
     With full_matrices U is M x M and Vh N x N, else M x K and K x N (K = min(M, N)).
-    Real floating-point input only: complex input raises TypeError (not supported yet).
     """
     u, s, vh = _svd("svd", x, True, bool(full_matrices))
     assert u is not None and vh is not None
-    return SVDResult(_back(u, x.dtype), _back(s, x.dtype), _back(vh, x.dtype))
+    return SVDResult(_back(u, x.dtype), _back_real(s, x.dtype), _back(vh, x.dtype))
 
 
 def svdvals(x: Tensor, /) -> Tensor:
-    """The singular values of each matrix, descending.
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
-    return _back(_svd("svdvals", x, False, False)[1], x.dtype)
+    """The singular values of each matrix, descending and real."""
+    return _back_real(_svd("svdvals", x, False, False)[1], x.dtype)
 
 
 def _cutoff(name: str, s: Tensor, shape: tuple[int, ...], rtol: Any) -> Tensor | float:
@@ -305,10 +312,7 @@ def _cutoff(name: str, s: Tensor, shape: tuple[int, ...], rtol: Any) -> Tensor |
 
 
 def matrix_rank(x: Tensor, /, *, rtol: Any = None) -> Tensor:
-    """The number of singular values above rtol times the largest (rtol None: max(M, N) * eps), per matrix.
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
+    """The number of singular values above rtol times the largest (rtol None: max(M, N) * eps), per matrix."""
     from .reduce import sum as _sum
 
     s = _svd("matrix_rank", x, False, False)[1]
@@ -317,18 +321,15 @@ def matrix_rank(x: Tensor, /, *, rtol: Any = None) -> Tensor:
 
 
 def pinv(x: Tensor, /, *, rtol: Any = None) -> Tensor:
-    """The Moore-Penrose pseudo-inverse of each matrix via the SVD, singular values <= rtol * max(S) dropped.
-
-    Real floating-point input only: complex input raises TypeError (not supported yet).
-    """
+    """The Moore-Penrose pseudo-inverse of each matrix via the SVD, singular values <= rtol * max(S) dropped."""
     from .linalg import matmul
     from .search import where
 
     u, s, vh = _svd("pinv", x, True, False)
     assert u is not None and vh is not None
     inv_s = where(apply("greater", s, _cutoff("pinv", s, x.shape, rtol)), apply("reciprocal", s), 0.0)
-    scaled = apply("multiply", matrix_transpose(u), inv_s[..., :, None])
-    return _back(matmul(matrix_transpose(vh), scaled), x.dtype)
+    scaled = apply("multiply", _mh(u), inv_s[..., :, None])
+    return _back(matmul(_mh(vh), scaled), x.dtype)
 
 
 __all__ = ["EighResult", "QRResult", "SVDResult", "SlogdetResult", "cholesky", "det", "eigh", "eigvalsh", "inv",

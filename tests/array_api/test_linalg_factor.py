@@ -287,11 +287,9 @@ def test_non_square_raises(device: pt.Device, name: str) -> None:
 
 @pytest.mark.parametrize("name", ["cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_rank", "pinv", "qr",
                                   "slogdet", "svd", "svdvals"])
-def test_integer_and_complex_raise_type_error(device: pt.Device, name: str) -> None:
+def test_integer_raises_type_error(device: pt.Device, name: str) -> None:
     with pytest.raises(TypeError, match="floating-point.*int32"):
         getattr(pt.linalg, name)(pt.asarray(np.eye(3, dtype=np.int32), device=device))
-    with pytest.raises(TypeError, match="complex"):
-        getattr(pt.linalg, name)(pt.asarray(np.eye(3, dtype=np.complex64), device=device))
 
 
 def test_solve_errors(device: pt.Device) -> None:
@@ -333,3 +331,114 @@ def test_large(device: pt.Device, routine: str) -> None:
         spd = _spd((2, n, n))
         assert_close(pt.linalg.cholesky(_dev(spd, device, "float64")), np.linalg.cholesky(spd), "float64",
                      scale=4 * n)
+
+
+# -- complex stacks (complex64, complex128): Hermitian for cholesky/eigh, conjugate transposes, real values --
+CDTYPES = ["complex64", "complex128"]
+CSHAPES = [(1, 1), (4, 4), (2, 7, 7)]
+
+
+def _crand(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)
+
+
+def _h(x: np.ndarray) -> np.ndarray:
+    return np.conj(_t(x))
+
+
+def _cdev(x: np.ndarray, device: pt.Device, dtype: str) -> pt.Tensor:
+    if dtype == "complex128" and not device.info.fp64:
+        pytest.skip(f"{device} has no fp64")
+    return pt.asarray(x.astype(dtype), device=device)
+
+
+def _real_of(dtype: str) -> str:
+    return "float32" if dtype == "complex64" else "float64"
+
+
+def _hpd(shape: tuple[int, ...]) -> np.ndarray:
+    a = _crand(*shape)
+    return a @ _h(a) + shape[-1] * np.eye(shape[-1])
+
+
+@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("shape", CSHAPES)
+def test_complex_cholesky_det_inv_solve(device: pt.Device, dtype: str, shape: tuple[int, ...]) -> None:
+    n = shape[-1]
+    h = _hpd(shape).astype(dtype).astype(np.complex128)
+    th = _cdev(h, device, dtype)
+    want = np.linalg.cholesky(h)
+    assert_close(pt.linalg.cholesky(th), want, dtype, scale=8 * n)
+    assert_close(pt.linalg.cholesky(th, upper=True), _h(want), dtype, scale=8 * n)
+    a = _crand(*shape).astype(dtype).astype(np.complex128)
+    ta = _cdev(a, device, dtype)
+    cond = np.linalg.cond(a).max()
+    scale = 8 * n * cond
+    assert_close(pt.linalg.det(ta), np.linalg.det(a), dtype, scale=scale * n)
+    sign, logabs = pt.linalg.slogdet(ta)
+    wsign, wlog = np.linalg.slogdet(a)
+    assert sign.dtype == getattr(pt, dtype) and logabs.dtype == getattr(pt, _real_of(dtype))
+    assert_close(sign, wsign, dtype, scale=scale)
+    assert_close(logabs, wlog, _real_of(dtype), scale=scale)
+    assert_close(pt.linalg.inv(ta), np.linalg.inv(a), dtype, scale=scale * 4)
+    b = _crand(*shape[:-1], 2)
+    assert_close(pt.linalg.solve(ta, _cdev(b, device, dtype)), np.linalg.solve(a, b.astype(dtype)), dtype,
+                 scale=scale * 4)
+    assert_close(pt.linalg.matrix_power(ta, -2), np.linalg.matrix_power(a, -2), dtype, scale=scale * scale * 8)
+
+
+def test_complex_singular_slogdet(device: pt.Device) -> None:
+    a = np.array([[1 + 1j, 2 - 1j], [2 + 2j, 4 - 2j]])  # row 2 = 2 * row 1
+    sign, logabs = pt.linalg.slogdet(_cdev(a, device, "complex64"))
+    assert complex(sign) == 0 and float(logabs) == -np.inf
+
+
+@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 4, 4)])
+def test_complex_qr_svd(device: pt.Device, dtype: str, shape: tuple[int, ...]) -> None:
+    x = _crand(*shape).astype(dtype).astype(np.complex128)
+    tx = _cdev(x, device, dtype)
+    m, n = shape[-2:]
+    k = min(m, n)
+    for mode in ("reduced", "complete"):
+        q, r = (np.asarray(t) for t in pt.linalg.qr(tx, mode=mode))
+        assert_close(q @ r, x, dtype, scale=8 * m)
+        assert_close(_h(q) @ q, _eye_like(_h(q) @ q), dtype, scale=8 * m)
+        assert_close(np.tril(r, -1), np.zeros_like(r), dtype)
+        assert np.all(np.diagonal(r, axis1=-2, axis2=-1).imag == 0)
+    u, s, vh = pt.linalg.svd(tx, full_matrices=False)
+    assert s.dtype == getattr(pt, _real_of(dtype))
+    u, s, vh = np.asarray(u), np.asarray(s), np.asarray(vh)
+    assert_close(s, np.linalg.svd(x, compute_uv=False), _real_of(dtype), scale=8 * k)
+    assert_close((u * s[..., None, :]) @ vh, x, dtype, scale=16 * k)
+    assert_close(_h(u) @ u, _eye_like(_h(u) @ u), dtype, scale=16 * k)
+    assert_close(vh @ _h(vh), _eye_like(vh @ _h(vh)), dtype, scale=16 * k)
+    uf, _, vhf = (np.asarray(t) for t in pt.linalg.svd(tx))
+    assert uf.shape[-2:] == (m, m) and vhf.shape[-2:] == (n, n)
+    assert_close(_h(uf) @ uf, _eye_like(uf), dtype, scale=16 * m)
+    assert_close(pt.linalg.svdvals(tx), np.linalg.svd(x, compute_uv=False), _real_of(dtype), scale=8 * k)
+    assert_close(pt.linalg.pinv(tx), np.linalg.pinv(x), dtype, scale=64 * k)
+    assert_close(pt.linalg.matrix_rank(tx), np.linalg.matrix_rank(x), "int64")
+    for ord in (2, -2, "nuc"):
+        assert_close(pt.linalg.matrix_norm(tx, ord=ord), np.linalg.norm(x, ord, axis=(-2, -1)), _real_of(dtype),
+                     scale=16 * k)
+
+
+@pytest.mark.parametrize("dtype", CDTYPES)
+@pytest.mark.parametrize("shape", CSHAPES)
+def test_complex_eigh(device: pt.Device, dtype: str, shape: tuple[int, ...]) -> None:
+    n = shape[-1]
+    a = _crand(*shape)
+    h = (a + _h(a)).astype(dtype).astype(np.complex128)
+    # junk in the strict upper triangle and the diagonal's imaginary part is ignored (NumPy reads the lower one)
+    eye = _eye_like(h)
+    junk = np.tril(h, -1) + np.triu(_crand(*shape), 1) + eye * (h.real + 3j)
+    w, v = pt.linalg.eigh(_cdev(junk, device, dtype))
+    assert w.dtype == getattr(pt, _real_of(dtype))
+    w, v = np.asarray(w), np.asarray(v)
+    want = np.linalg.eigvalsh(h)
+    tol = 16 * n * np.abs(want).max()
+    assert_close(w, want, _real_of(dtype), scale=tol)
+    assert_close(h @ v, v * w[..., None, :], dtype, scale=tol)
+    assert_close(_h(v) @ v, _eye_like(h), dtype, scale=16 * n)
+    assert_close(pt.linalg.eigvalsh(_cdev(h, device, dtype)), want, _real_of(dtype), scale=tol)
