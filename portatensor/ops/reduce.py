@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -114,12 +114,20 @@ def _nchunks(device: Any, config: Config, nout: int, R: int) -> int:
     return 1
 
 
-def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _dt.DType, acc: _dt.DType,
-            out: _dt.DType, geo: tuple, nchunks: int, rtotal: int, final: bool, config: Config,
-            layout: str | None = None) -> Any:
-    """One reduce launch (a stage); returns its event. ``layout`` overrides the config's (scans need chunks)."""
+class _Stage(NamedTuple):
+    """One reduce launch, all but its buffers and input offset: args are (dst, src, src offset, *tail)."""
+
+    kernel: Any
+    gsize: tuple[int]
+    lsize: tuple[int] | None
+    tail: tuple[int, ...]
+
+
+def _stage(device: Any, op: ReduceOp, src_bytes: int, inp: _dt.DType, acc: _dt.DType, out: _dt.DType, geo: tuple,
+           nchunks: int, rtotal: int, final: bool, config: Config, layout: str | None = None) -> _Stage:
+    """The kernel and sizes of one stage; ``layout`` overrides the config's (scans need chunks)."""
     kshape, kst, rshape, rst, krank, nout, R = geo
-    idx64 = src.nbytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
+    idx64 = src_bytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
     layout = layout or _layout(config)
     vec = (layout == "chunked" and op.name in _VEC_OPS and len(rshape) == 1 and rst == (1,)
            and inp.name in _VEC_DTYPES and _compute_dtype(inp) is acc)
@@ -128,10 +136,54 @@ def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _d
     spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
                            acc=acc.name, out=out.name, init=init, combine=_combine(op, acc),
                            final=op.final if final else "acc", layout=layout, idx64=idx64, vec=vec)
-    kernel = device.kernel(spec)
     chunk = -(-R // nchunks)
-    args = [dst.buf, src.buf, src_off, nout, R, nchunks, chunk, rtotal, *_shape_args(kshape, kst, rshape, rst, krank)]
-    return launch(device, kernel, (nout * nchunks,), _lsize(config), args)
+    tail = (nout, R, nchunks, chunk, rtotal, *_shape_args(kshape, kst, rshape, rst, krank))
+    return _Stage(device.kernel(spec), (nout * nchunks,), _lsize(config), tail)
+
+
+def _launch(device: Any, op: ReduceOp, src: Any, src_off: int, dst: Any, inp: _dt.DType, acc: _dt.DType,
+            out: _dt.DType, geo: tuple, nchunks: int, rtotal: int, final: bool, config: Config,
+            layout: str | None = None) -> Any:
+    """One reduce launch (a stage); returns its event."""
+    st = _stage(device, op, src.nbytes, inp, acc, out, geo, nchunks, rtotal, final, config, layout)
+    return launch(device, st.kernel, st.gsize, st.lsize, [dst.buf, src.buf, src_off, *st.tail])
+
+
+class _Plan(NamedTuple):
+    """A reduction of one (op, dtype, shape, strides, axes) as it runs: cached in ``device.plans``."""
+
+    shape: tuple[int, ...]
+    dtype: _dt.DType
+    part: tuple[tuple[int, int], _dt.DType] | None  # the partials' shape and dtype of a two-stage reduction
+    stages: tuple[_Stage, ...]
+
+
+def _plan(device: Any, op: ReduceOp, x: Tensor, out_shape: tuple[int, ...], acc: _dt.DType, res: _dt.DType,
+          geo: tuple, config: Config) -> _Plan:
+    nout, R = geo[5], geo[6]
+    nchunks = _nchunks(device, config, nout, R)
+    nbytes = x._storage.nbytes
+    if nchunks == 1:
+        return _Plan(out_shape, res, None, (_stage(device, op, nbytes, x.dtype, acc, res, geo, 1, R, True, config),))
+    first = _stage(device, op, nbytes, x.dtype, acc, acc, geo, nchunks, R, False, config)
+    pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
+    if nout == 1:
+        pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
+    second = _stage(device, op, nout * nchunks * acc.itemsize, acc, acc, res, pgeo, 1, R, True, config)
+    return _Plan(out_shape, res, ((nout, nchunks), acc), (first, second))
+
+
+def _execute(device: Any, plan: _Plan, x: Tensor, out: Tensor) -> list:
+    """Run plan on x into out; returns the events."""
+    if plan.part is None:
+        st = plan.stages[0]
+        return [launch(device, st.kernel, st.gsize, st.lsize, [out._storage.buf, x._storage.buf, x.offset, *st.tail])]
+    part = Tensor.empty(plan.part[0], plan.part[1], device)
+    first, second = plan.stages
+    return [launch(device, first.kernel, first.gsize, first.lsize,
+                   [part._storage.buf, x._storage.buf, x.offset, *first.tail]),
+            launch(device, second.kernel, second.gsize, second.lsize,
+                   [out._storage.buf, part._storage.buf, 0, *second.tail])]
 
 
 def _axes_and_shape(x: Tensor, axis: Any, keepdims: bool) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -147,6 +199,18 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     """Reduce x over axis with the table's op ``name``."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
+    device = x.device
+    key: tuple | None = ("reduce", name, x.dtype, x.shape, x.strides,
+                         tuple(axis) if axis.__class__ is list else axis, keepdims, dtype,
+                         x._storage.nbytes > INDEX32_LIMIT)
+    try:
+        plan = device.plans.get(key)
+    except TypeError:  # NOTE: an unhashable axis (say a NumPy array) just goes uncached
+        plan = key = None
+    if plan is not None:
+        out = Tensor.empty(plan.shape, plan.dtype, device)
+        _execute(device, plan, x, out)
+        return out
     op = REDUCE[name]
     if x.dtype.kind == "c" and name in _ORDERED:
         raise TypeError(f"{name}: complex arrays ({x.dtype.name}) have no order")
@@ -162,7 +226,6 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
         acc = res = _dt.default_index
     else:  # max, min, mean
         acc, res = _compute_dtype(x.dtype), x.dtype
-    device = x.device
     device.check_dtype(res)
     axes, out_shape = _axes_and_shape(x, axis, keepdims)
     out = Tensor.empty(out_shape, res, device)
@@ -175,25 +238,17 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     if R == 0:
         nan = complex("nan+nanj") if res.kind == "c" else float("nan")
         return fill_(out, {"prod": 1, "all": True, "mean": nan}.get(name, 0))
-    run_reduce(device, op, x, out, acc, geo, _config(device, x, geo))
+    plan = _plan(device, op, x, out_shape, acc, res, geo, _config(device, x, geo))
+    if key is not None:
+        device.plans[key] = plan
+    _execute(device, plan, x, out)
     return out
 
 
 def run_reduce(device: Any, op: ReduceOp, x: Tensor, out: Tensor, acc: _dt.DType, geo: tuple,
                config: Config) -> list:
     """Reduce x (geometry geo) into out with this config, in one or two stages; returns the events."""
-    nout, R = geo[5], geo[6]
-    res = out.dtype
-    nchunks = _nchunks(device, config, nout, R)
-    if nchunks == 1:
-        return [_launch(device, op, x._storage, x.offset, out._storage, x.dtype, acc, res, geo, 1, R, True, config)]
-    part = Tensor.empty((nout, nchunks), acc, device)
-    first = _launch(device, op, x._storage, x.offset, part._storage, x.dtype, acc, acc, geo, nchunks, R, False,
-                    config)
-    pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
-    if nout == 1:
-        pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
-    return [first, _launch(device, op, part._storage, 0, out._storage, acc, acc, res, pgeo, 1, R, True, config)]
+    return _execute(device, _plan(device, op, x, out.shape, acc, out.dtype, geo, config), x, out)
 
 
 _KIND_NAMES = {"b": "bool", "i": "signed integer", "u": "unsigned integer", "f": "real floating",

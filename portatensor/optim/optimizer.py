@@ -108,8 +108,11 @@ class Optimizer:
         master = p.dtype in _LOW and self.master_weights
         if master:
             flags["master"] = True
-        spec = KernelSpec.make("optim", entry, (p.dtype.name,), rank=1, **flags)
-        kernel = p.device.kernel(spec)
+        key = ("optim", entry, p.dtype, *sorted(flags.items()))
+        kernel = p.device.plans.get(key)
+        if kernel is None:
+            kernel = p.device.plans[key] = p.device.kernel(KernelSpec.make("optim", entry, (p.dtype.name,), rank=1,
+                                                                           **flags))
         launch(p.device, kernel, (p.size,), None, args)
         p._storage.version += 1
         if master:
