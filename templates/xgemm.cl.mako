@@ -16,10 +16,11 @@
 ## A is the weight (groups x O/G x K), B the zero-padded input image and each
 ## of B's rows k = (channel, ki, kj) starts at kofs[k] in the image, column
 ## l = (oh, ow) at oh * s_row + ow * SW. The batch runs over images x groups.
-## CONV="wgrad" is the weight gradient's product grad_out @ im2col(x)^T: the
-## same image gather with rows and columns swapped, B's row l (an output
-## pixel) at pofs[l] and column k at kofs[k]; the batch runs over groups
-## (b_bs) and the host launches once per image, accumulating (beta).
+## CONV="wgrad" is the weight gradient's product im2col(x) @ grad_out^T: A
+## is the image gather, A's row k at kofs[k] and column l (an output pixel)
+## at pofs[l]; B is grad_out stored pixel-major, a plain matrix whose rows
+## load as vectors. The batch runs over groups and the host launches once
+## per image, accumulating (beta).
 <%namespace name="c" file="_common.mako"/>
 
 <%def name="vtype(ct, w)">${ct}${w if w > 1 else ""}</%def>
@@ -27,13 +28,19 @@
 <%!
     def krow(kk, conv):
         """Where row k of B starts, relative to a column's address."""
-        return {"fwd": f"kofs[{kk}]", "wgrad": f"pofs[{kk}]"}.get(conv, f"({kk}) * b_sk")
+        return f"kofs[{kk}]" if conv == "fwd" else f"({kk}) * b_sk"
 
     def bcol(n, conv):
         """The address of column n of B in row 0."""
-        if conv == "fwd":
-            return f"bbase + (({n}) / OW) * s_row + (({n}) % OW) * SW"
-        return f"bbase + kofs[{n}]" if conv == "wgrad" else f"bbase + ({n}) * b_sn"
+        return f"bbase + (({n}) / OW) * s_row + (({n}) % OW) * SW" if conv == "fwd" else f"bbase + ({n}) * b_sn"
+
+    def arow(m, conv):
+        """The address of row m of A in column 0."""
+        return f"abase + kofs[{m}]" if conv == "wgrad" else f"abase + ({m}) * a_sm"
+
+    def acol(kk, conv):
+        """Where column k of A lies, relative to a row's address."""
+        return f"pofs[{kk}]" if conv == "wgrad" else f"({kk}) * a_sk"
 %>
 
 ## A vector of VW values of B for columns n .. n+VW-1 of row k, from global.
@@ -91,7 +98,7 @@ ${d.kernel("xgemm", ps)}
     const ${idx} bbase = b_off + bt * b_bs;
 % endif
 % for i in range(WM):
-    const ${idx} ar${i} = abase + min(m0 + ${i}, M - 1) * a_sm;
+    const ${idx} ar${i} = ${arow(f"min(m0 + {i}, M - 1)", CONV)};
 % endfor
 % for i in range(WM):
 %   for j in range(NV):
@@ -102,9 +109,9 @@ ${d.kernel("xgemm", ps)}
 ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, idx, CONV)}
 % else:
 <%
-    if not (BVEC and VW > 1) or CONV == "wgrad":
+    if not (BVEC and VW > 1):
         fast = "0"
-    elif CONV:
+    elif CONV == "fwd":
         fast = f"n0 + {WN} <= N && SW == 1 && (n0 % OW) + {WN} <= OW"
     else:
         fast = f"n0 + {WN} <= N"
@@ -164,7 +171,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 %   endif
 % endfor
 % for i in range(WM):
-            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + ({kk}) * a_sk")});
+            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + {acol(kk, CONV)}")});
 % endfor
 % for i in range(WM):
 %   for j in range(NV):
@@ -197,7 +204,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
         for (int e = lid; e < ${TK * TILE_M}; e += ${LX * LY}) {
             const int kk = e / ${TILE_M}, mm = e - kk * ${TILE_M};
             const ${idx} gk = kt + kk, gm = min(gm0 + mm, M - 1);
-            As[e] = gk < k1 ? (${ct})(${c.load(a, "A", "abase + gm * a_sm + gk * a_sk")}) : (${ct})0;
+            As[e] = gk < k1 ? (${ct})(${c.load(a, "A", arow("gm", CONV) + " + " + acol("gk", CONV))}) : (${ct})0;
         }
 % endif
 % if LB:
@@ -225,7 +232,7 @@ ${staged_loop(a, b, ct, VT, WM, WN, VW, NV, LX, LY, TK, LA, LB, TILE_M, TILE_N, 
 %   if LA:
             const ${ct} x${i} = As[kk * ${TILE_M} + lm0 + ${i}];
 %   else:
-            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + (kt + kk) * a_sk")});
+            const ${ct} x${i} = (${ct})(${c.load(a, "A", f"ar{i} + " + acol("kt + kk", CONV))});
 %   endif
 % endfor
 % for i in range(WM):

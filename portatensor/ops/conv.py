@@ -9,13 +9,13 @@ No im2col buffer is written: for batch 32, 64 channels, 3x3, 56x56 that
 buffer would be 231 MB.
 
 The backward runs on the same kernel. grad_weight (`conv2d_grad_weight`)
-is grad_out (O/G x OH*OW) @ im2col(xp)^T per group, the template's "wgrad"
-mode: the same kofs gather on B with rows and columns swapped (a pixel
-table ``pofs`` gives where each output pixel's window starts), one launch
-per image accumulating into the result. grad_input (`conv2d_grad_input`) is
-the transposed convolution: grad_out zero-inserted (stride > 1) and padded
-by dilation * (kernel - 1) - padding, cross-correlated with the flipped,
-group-transposed weight by the forward kernel.
+is im2col(xp) @ grad_out^T per group, the template's "wgrad" mode: A is
+the same kofs gather (a pixel table ``pofs`` gives where each output
+pixel's window starts), B grad_out stored pixel-major so its rows load as
+vectors; one launch per image accumulates into the result. grad_input
+(`conv2d_grad_input`) is the transposed convolution: grad_out zero-inserted
+(stride > 1) and padded by dilation * (kernel - 1) - padding, cross-correlated
+with the flipped, group-transposed weight by the forward kernel.
 
 The config comes from the "conv" family of the device's tuning database
 (exact bucket -> nearest -> the GEMM vendor defaults), so `portatensor tune
@@ -141,6 +141,7 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
                        padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> Tensor:
     """d(loss)/d(weight) of conv2d from the input x and grad_out g: (Co, C/groups, KH, KW), no autograd.
 
+    Computed transposed, (groups, C/groups*KH*KW, Co/groups), then permuted.
     float16 accumulates in a float32 buffer (one launch per image adds into
     it) and is rounded once at the end.
     """
@@ -150,25 +151,26 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
     device = x.device
     dt = x.dtype.name
     acc_dt = _dt.float32 if dt == "float16" else x.dtype
-    gw = Tensor.empty(tuple(w_shape), acc_dt, device)
     L, K, Og = OH * OW, Cg * KH * KW, Co // groups
-    if gw.size == 0:
-        return gw
-    if N == 0 or L == 0:
-        return astype(fill_(gw, 0), x.dtype, copy=False)
-    xp = _padded(x, padding)
-    gc = contiguous(g)
-    Hp, Wp = xp.shape[2], xp.shape[3]
-    kofs = _row_offsets(device, Cg, KH, KW, Hp, Wp, dilation[0], dilation[1])
-    pofs = _pixel_offsets(device, OH, OW, stride[0] * Wp, stride[1])
-    idx64 = max(xp._storage.nbytes, gc._storage.nbytes, gw._storage.nbytes) > INDEX32_LIMIT
-    found = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (Og, K, L))
-    for n in range(N):
-        run_xgemm(device, found.config, gw._storage.buf, gc._storage.buf, xp._storage.buf, dt, dt, acc_dt.name,
-                  Og, K, L, groups, (gc.offset + n * Co * L, Og * L, L, 1),
-                  (xp.offset + n * C * Hp * Wp, Cg * Hp * Wp, 0, 0), idx64,
-                  conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
-    return astype(gw, x.dtype, copy=False)
+    gwt = Tensor.empty((groups, K, Og), acc_dt, device)
+    if gwt.size and (N == 0 or L == 0):
+        fill_(gwt, 0)
+    elif gwt.size:
+        xp = _padded(x, padding)
+        gt = contiguous(_manip.permute_dims(g, (0, 2, 3, 1)))
+        Hp, Wp = xp.shape[2], xp.shape[3]
+        kofs = _row_offsets(device, Cg, KH, KW, Hp, Wp, dilation[0], dilation[1])
+        pofs = _pixel_offsets(device, OH, OW, stride[0] * Wp, stride[1])
+        idx64 = max(xp._storage.nbytes, gt._storage.nbytes, gwt._storage.nbytes) > INDEX32_LIMIT
+        found = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (K, Og, L))
+        for n in range(N):
+            run_xgemm(device, found.config, gwt._storage.buf, xp._storage.buf, gt._storage.buf, dt, dt,
+                      acc_dt.name, K, Og, L, groups, (xp.offset + n * C * Hp * Wp, Cg * Hp * Wp, 0, 0),
+                      (gt.offset + n * L * Co, Og, Co, 1), idx64,
+                      conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
+    gw = _manip.permute_dims(gwt, (0, 2, 1))
+    gw = astype(gw, x.dtype) if acc_dt is not x.dtype else contiguous(gw)
+    return _manip.reshape(gw, tuple(w_shape))
 
 
 def _spread(n: int, size: int, stride: int, pad: int) -> tuple[slice, slice]:

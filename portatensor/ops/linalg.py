@@ -99,7 +99,7 @@ def run_xgemm(device, config, c_buf, a_buf, b_buf, a_dt: str, b_dt: str, out_dt:
     "wgrad", see ops/conv.py) and ``conv_args`` the kernel arguments it adds;
     ``beta=1`` accumulates into C instead of overwriting it.
     """
-    bvec = b_geom[3] == 1 and conv != "wgrad"
+    bvec = b_geom[3] == 1
     key = ("xgemm", config, a_dt, b_dt, out_dt, bvec, idx64, conv)
     kernel = device.plans.get(key)
     if kernel is None:
