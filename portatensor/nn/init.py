@@ -93,6 +93,29 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         return tensor.copy_(asarray(host, dtype=tensor.dtype, device=tensor.device))
 
 
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix: the Q of a device QR of normal numbers, signs fixed by R's diagonal."""
+    from .. import linalg
+    from ..ops.creation import empty
+    from ..ops.elementwise import apply
+
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_ needs a tensor with at least 2 dimensions, got shape {tensor.shape}")
+    if tensor.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.size // rows
+    with no_grad():
+        flat = normal_(empty((rows, cols), dtype=tensor.dtype, device=tensor.device), generator=generator)
+        if rows < cols:
+            flat = flat.T
+        q, r = linalg.qr(flat)
+        q = q * apply("sign", linalg.diagonal(r))
+        if rows < cols:
+            q = q.T
+        return tensor.copy_((q * gain).reshape(tensor.shape))
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
     with no_grad():
         return tensor.fill_(val)
@@ -137,4 +160,4 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
 
 
 __all__ = ["calculate_gain", "constant_", "dirac_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-           "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]
+           "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_"]

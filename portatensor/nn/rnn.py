@@ -3,7 +3,8 @@
 The input projections of all time steps are one matmul per layer and
 direction; the recurrence is a Python loop over time of recorded ops (one
 matmul and a few elementwise kernels per step), so every gradient comes from
-rules that already exist.
+rules that already exist. A PackedSequence input (nn.utils.rnn) runs padded
+with a per-step mask that keeps finished sequences' states.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import math
 from typing import Any
 
 from ..autograd import function as F
+from ..autograd.indexing import where
+from ..ops.creation import asarray
 from ..tensor import Tensor
 from . import functional as nnf
 from . import init
@@ -81,7 +84,35 @@ class RNNBase(Module):
         p = self._parameters
         return p[f"weight_ih_{sfx}"], p[f"weight_hh_{sfx}"], p.get(f"bias_ih_{sfx}"), p.get(f"bias_hh_{sfx}")
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:  # noqa: A002
+    def forward(self, input: Any, hx: Any = None) -> tuple[Any, Any]:  # noqa: A002
+        from .utils.rnn import PackedSequence
+
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        return self._forward(input, hx, None)
+
+    def _forward_packed(self, packed: Any, hx: Any) -> tuple[Any, Any]:
+        """Run on a PackedSequence: padded steps keep each sequence's state; hx and h_n are in the caller's order."""
+        from ..autograd.indexing import index_select
+        from .utils.rnn import _pack_sorted, _unpack_sorted
+
+        x, lengths = _unpack_sorted(packed)
+        reorder = (lambda t, idx: t) if packed.sorted_indices is None else (lambda t, idx: index_select(t, 1, idx))
+        if hx is not None:
+            hx = tuple(reorder(h, packed.sorted_indices) for h in hx) if isinstance(hx, tuple) else \
+                reorder(hx, packed.sorted_indices)
+        batch_first, self.batch_first = self.batch_first, False
+        try:
+            out, state = self._forward(x, hx, lengths)
+        finally:
+            self.batch_first = batch_first
+        if isinstance(state, tuple):
+            state = tuple(reorder(h, packed.unsorted_indices) for h in state)
+        else:
+            state = reorder(state, packed.unsorted_indices)
+        return _pack_sorted(out, packed), state
+
+    def _forward(self, input: Tensor, hx: Any, lengths: Any) -> tuple[Tensor, Any]:  # noqa: A002
         lstm = self.mode == "LSTM"
         if input.ndim not in (2, 3):
             raise ValueError(f"{type(self).__name__} expects a 2-d (unbatched) or 3-d input, got shape {input.shape}")
@@ -93,6 +124,7 @@ class RNNBase(Module):
                              f"{self.input_size} features")
         dirs = 2 if self.bidirectional else 1
         h0, c0 = self._initial(hx, unbatched, N, dirs, x)
+        live = None if lengths is None else [asarray((lengths > t)[:, None], device=x.device) for t in range(T)]
         hs, cs = [], []
         for layer in range(self.num_layers):
             outs = []
@@ -102,7 +134,12 @@ class RNNBase(Module):
                 h, c = h0[layer * dirs + d], (c0[layer * dirs + d] if lstm else None)
                 seq: list[Tensor] = [h] * T
                 for t in (range(T - 1, -1, -1) if d else range(T)):
-                    h, c = _cell(self.mode, xp[t], h, c, w_hh, b_hh)
+                    if live is None:
+                        h, c = _cell(self.mode, xp[t], h, c, w_hh, b_hh)
+                    else:  # a packed batch: padded steps leave the state as it was
+                        h_new, c_new = _cell(self.mode, xp[t], h, c, w_hh, b_hh)
+                        h = where(live[t], h_new, h)
+                        c = where(live[t], c_new, c) if lstm else None
                     seq[t] = h
                 outs.append(F.stack(seq, 0))
                 hs.append(h)

@@ -164,3 +164,62 @@ def test_utils_data_alias():
     from portatensor.utils.data import DataLoader, TensorDataset
 
     assert DataLoader is pt.data.DataLoader and TensorDataset is pt.data.TensorDataset
+
+
+# -- nn.utils.rnn and nn.init.orthogonal_ ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU"])
+def test_packed_sequence_rnn_matches_torch(device, mode):
+    torch = pytest.importorskip("torch")
+    from portatensor import nn
+    from portatensor.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    torch.manual_seed(0)
+    tm = getattr(torch.nn, mode)(3, 4, num_layers=2, batch_first=True, bidirectional=True)
+    pm = getattr(nn, mode)(3, 4, num_layers=2, batch_first=True, bidirectional=True, device=device)
+    pm.load_state_dict({k: pt.asarray(v.detach().numpy(), device=device) for k, v in tm.state_dict().items()})
+    a = RNG.random((3, 5, 3)).astype(np.float32)
+    lens = [2, 5, 3]
+    tx, px = torch.tensor(a, requires_grad=True), _t(a, device).requires_grad_()
+    tp = torch.nn.utils.rnn.pack_padded_sequence(tx, lens, batch_first=True, enforce_sorted=False)
+    pp = pack_padded_sequence(px, lens, batch_first=True, enforce_sorted=False)
+    np.testing.assert_array_equal(pp.data.detach().numpy(), tp.data.detach().numpy())
+    assert pp.batch_sizes.tolist() == tp.batch_sizes.tolist()
+    (to, th), (po, ph) = tm(tp), pm(pp)
+    th, ph = (th[0], ph[0]) if mode == "LSTM" else (th, ph)
+    tpad, tl = torch.nn.utils.rnn.pad_packed_sequence(to, batch_first=True)
+    ppad, pl = pad_packed_sequence(po, batch_first=True)
+    assert pl.tolist() == tl.tolist()
+    np.testing.assert_allclose(ppad.detach().numpy(), tpad.detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(ph.detach().numpy(), th.detach().numpy(), atol=1e-6)
+    (tpad.sum() + th.pow(2).sum()).backward()
+    (ppad.sum() + (ph * ph).sum()).backward()
+    np.testing.assert_allclose(px.grad.numpy(), tx.grad.numpy(), atol=1e-6)
+
+
+def test_pad_sequence_matches_torch(device):
+    torch = pytest.importorskip("torch")
+    from portatensor.nn.utils.rnn import pad_sequence, unpad_sequence
+
+    seqs = [RNG.random((n, 2)).astype(np.float32) for n in (3, 1, 2)]
+    for batch_first in (False, True):
+        for side in ("right", "left"):
+            got = pad_sequence([_t(s, device) for s in seqs], batch_first=batch_first, padding_value=-1.0,
+                               padding_side=side)
+            want = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first=batch_first,
+                                                   padding_value=-1.0, padding_side=side)
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+    back = unpad_sequence(pad_sequence([_t(s, device) for s in seqs]), [3, 1, 2])
+    for b, s in zip(back, seqs, strict=True):
+        np.testing.assert_array_equal(b.numpy(), s)
+    assert pt.nn.utils.clip_grad_norm_ is not None  # the package keeps nn.utils' functions
+
+
+def test_orthogonal_init(device):
+    from portatensor import nn
+
+    for shape in [(4, 6), (6, 4), (3, 2, 5)]:
+        w = nn.init.orthogonal_(pt.empty(*shape, device=device), gain=2.0)
+        m = w.numpy().reshape(shape[0], -1).astype(np.float64)
+        gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+        np.testing.assert_allclose(gram, 4 * np.eye(gram.shape[0]), atol=1e-5)

@@ -8,11 +8,11 @@ import operator
 from collections.abc import Iterable
 from typing import Any
 
-from ..autograd.engine import no_grad
-from ..autograd.ewops import _op as _private_op
-from ..ops import elementwise as _ew
-from ..ops import reduce as _reduce
-from ..tensor import Tensor
+from ...autograd.engine import no_grad
+from ...autograd.ewops import _op as _private_op
+from ...ops import elementwise as _ew
+from ...ops import reduce as _reduce
+from ...tensor import Tensor
 
 
 def _tensors(ts: Any) -> list[Tensor]:
