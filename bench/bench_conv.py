@@ -1,10 +1,11 @@
-"""conv2d forward (implicit GEMM, tuned 'conv' family) vs PyTorch CPU, and forward + backward.
+"""conv2d forward (implicit GEMM, tuned 'conv' family) vs PyTorch CPU, backward alone, and forward + backward.
 
     python bench/bench_conv.py [--batch 32] [--channels 64] [--size 56] [--reps 5]
 
 The issue-5 case is batch 32, 64 -> 64 channels, 3x3, padding 1, 56x56.
 Run `portatensor tune --family conv` first to measure the tuned kernel; without
-it the vendor default runs. Both figures come from the same run.
+it the vendor default runs. The "backward" row is grad_input + grad_weight from a
+given grad_out (ops/conv.py against torch.nn.grad); all figures come from the same run.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def main() -> None:
 
     import portatensor as pt
     from portatensor.nn import functional as F
+    from portatensor.ops import conv as ops_conv
     from portatensor.tune.lookup import tuned_config
 
     N, C, S = args.batch, args.channels, args.size
@@ -50,16 +52,31 @@ def main() -> None:
         pt.sum(F.conv2d(gx, gw, padding=1)).backward()
         dev.synchronize()
 
+    pg = pt.asarray(np.ones((N, C, S, S), dtype=np.float32))
+
+    def pt_bwd() -> None:
+        ops_conv.conv2d_grad_input(pg, pw, px.shape, (1, 1), (1, 1), (1, 1), 1)
+        ops_conv.conv2d_grad_weight(px, pg, pw.shape, (1, 1), (1, 1), (1, 1), 1)
+        dev.synchronize()
+
     rows = [{"case": "forward", "portatensor_ms": _common.best_of(pt_fwd, args.reps) * 1e3},
+            {"case": "backward", "portatensor_ms": _common.best_of(pt_bwd, args.reps) * 1e3},
             {"case": "forward+backward", "portatensor_ms": _common.best_of(pt_train, args.reps) * 1e3}]
     torch = _common.torch_or_none()
     if torch is not None:
         tx, tw = torch.from_numpy(x), torch.from_numpy(w)
         rows[0]["torch_ms"] = _common.best_of(lambda: torch.nn.functional.conv2d(tx, tw, padding=1), args.reps) * 1e3
+        tg = torch.ones((N, C, S, S))
+
+        def torch_bwd() -> None:
+            torch.nn.grad.conv2d_input(tx.shape, tw, tg, padding=1)
+            torch.nn.grad.conv2d_weight(tx, tw.shape, tg, padding=1)
+
+        rows[1]["torch_ms"] = _common.best_of(torch_bwd, args.reps) * 1e3
         tgx, tgw = tx.clone().requires_grad_(), tw.clone().requires_grad_()
-        rows[1]["torch_ms"] = _common.best_of(
+        rows[2]["torch_ms"] = _common.best_of(
             lambda: torch.nn.functional.conv2d(tgx, tgw, padding=1).sum().backward(), args.reps) * 1e3
-    for r, mult in zip(rows, (1.0, 3.0), strict=True):
+    for r, mult in zip(rows, (1.0, 2.0, 3.0), strict=True):
         r["portatensor_gflops"] = mult * flops / r["portatensor_ms"] / 1e6
         if "torch_ms" in r:
             r["speed_vs_torch"] = r["torch_ms"] / r["portatensor_ms"]
