@@ -223,3 +223,16 @@ def test_orthogonal_init(device):
         m = w.numpy().reshape(shape[0], -1).astype(np.float64)
         gram = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
         np.testing.assert_allclose(gram, 4 * np.eye(gram.shape[0]), atol=1e-5)
+
+
+def test_nn_utils_package_functions(device):
+    from portatensor import nn
+
+    lin = nn.Linear(3, 2, device=device)
+    lin(pt.ones(4, 3, device=device)).sum().backward()
+    total = nn.utils.clip_grad_norm_(lin.parameters(), 0.5)
+    assert float(total) > 0.5
+    vec = nn.utils.parameters_to_vector(lin.parameters())
+    assert vec.shape == (8,)
+    nn.utils.vector_to_parameters(vec * 0, lin.parameters())
+    assert float(lin.weight.abs().sum()) == 0.0

@@ -30,7 +30,7 @@ def get_total_norm(tensors: Any, norm_type: float | str = 2.0, error_if_nonfinit
     norm_type inf is the largest |x|, -inf the smallest, 0 the count of non-zeros, p > 0 (sum |x|^p)^(1/p).
     error_if_nonfinite waits for the device to check the result (a RuntimeError for nan or inf).
     """
-    from ..ops.creation import zeros
+    from ...ops.creation import zeros
 
     ts = _tensors(tensors)
     p = float(norm_type)
@@ -101,7 +101,7 @@ def clip_grad_value_(parameters: Any, clip_value: float, foreach: Any = None) ->
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and concatenated into one 1-d tensor."""
-    from ..autograd.function import cat, reshape
+    from ...autograd.function import cat, reshape
 
     return cat([reshape(p, (-1,)) for p in parameters])
 
