@@ -5,7 +5,8 @@
 ## matrix `group id` in place. The WG work-items of a group share rows or
 ## columns of that matrix and meet at barriers; sizes are run-time arguments,
 ## so one kernel per routine and dtype serves every shape. Every loop is
-## bounded: the Jacobi iterations stop after MAX_SWEEPS sweeps at the latest.
+## bounded: a Jacobi launch runs at most `sweeps` sweeps (the host launches
+## it again until the matrices converge or its sweep limit is reached).
 ##
 ## Barriers sit only under conditions that are the same for every work-item of
 ## a group (loop bounds, values read from local memory after a barrier), as
@@ -24,11 +25,15 @@
 ## NOTE: Mesa's llvmpipe (rusticl) silently stops any loop after 65535
 ## iterations, counted over all entries of a nested loop (measured 2026-11-26),
 ## so there these kernels return wrong results once a work-item's loops run
-## that long (eigh/svd from about n = 60 at 64 lanes); PoCL has no such limit.
+## that long; PoCL has no such limit. So the Jacobi kernels run a few sweeps a
+## launch (ops/factor.py keeps each launch's loop count under the cap): then
+## eigh/svd are right on rusticl up to n = 128 at 64 lanes (beyond, one sweep
+## alone exceeds the cap). The other kernels' loops are not split yet: on
+## rusticl lu (det, inv, solve) and qr are wrong from about n = 150 and
+## cholesky from about n = 300 (measured 2026-11-26).
 <%namespace name="c" file="_common.mako"/>
 
 <%!
-    MAX_SWEEPS = 60
     # Machine epsilon of the real type (the Jacobi stopping tests).
     EPS = {"float": "FLT_EPSILON", "double": "DBL_EPSILON"}
 
@@ -267,20 +272,37 @@ ${tree("red[lid] += red[lid + s_];")}
         if (p > q) { const int t_ = p; p = q; q = t_; }
 </%def>
 
-## The end of a sweep: every lane reads whether any lane rotated (uniform), and
-## the barrier after the read lets the next sweep clear the flags.
-<%def name="sweep_done()">\
+## The sweeps of a Jacobi launch: at most `sweeps` of them, none once conv[g]
+## says an earlier launch converged (stage bit 1, the first launch, starts
+## unconverged). The caller's body is one sweep; at its end every lane reads whether any
+## lane rotated (uniform), and the barrier after the read lets the next sweep
+## clear the flags. A sweep without rotations sets conv[g].
+<%def name="sweeps()">\
+    int done_ = (stage & 1) ? 0 : conv[g];
+    for (int sweep = 0; sweep < sweeps && !done_; ++sweep) {
+        changed[lid] = 0;
+${caller.body()}
         int any_ = 0;
         for (int i = 0; i < WG; ++i) any_ |= changed[i];
         ${d.barrier()};
-        if (!any_) break;
+        done_ = !any_;
+    }
+    if (lid == 0) conv[g] = done_;
 </%def>
+
+## The parameters every Jacobi launch adds: the convergence flags (nb), the
+## sweeps to run and the stage bits (1: the first launch initialises, 2: the
+## last one finishes).
+<%!
+    JACOBI_PARAMS = [("inout", "int", "conv"), ("scalar", "int", "sweeps"), ("scalar", "int", "stage")]
+%>
 
 ## Symmetric/Hermitian eigen-decomposition of a (nb, n, n) by parallel cyclic
 ## Jacobi (A <- J^H A J, V <- V J), reading only the lower triangle (and the
 ## real part of the diagonal) as NumPy does. w (nb, n, real) gets the
 ## eigenvalues ascending; with vec, v (nb, n, n) the eigenvectors as columns
-## (else v is unused); rot (nb, n + 1) is scratch. The rotation of pair
+## (else v is unused); rot (nb, n + 2) is scratch (its last entry keeps the
+## rotation floor between launches). The rotation of pair
 ## p < q is J = [[c, s], [-conj(s), c]] on columns p, q with real c and
 ## s = sin(theta) a_pq / |a_pq|: the real rotation that zeroes |a_pq|,
 ## conjugated by the phase of a_pq (s = sin(theta) sign(a_pq) for real a).
@@ -293,7 +315,7 @@ ${tree("red[lid] += red[lid + s_];")}
 <% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[real(ct)] %>\
 #define WG ${wg}
 ${arith(ct)}
-${d.kernel("eigh", [("inout", ct, "a"), ("out", ct, "v"), ("out", real(ct), "w"), ("inout", ct, "rot"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
+${d.kernel("eigh", [("inout", ct, "a"), ("inout", ct, "v"), ("out", real(ct), "w"), ("inout", ct, "rot"), ("scalar", "int", "n"), ("scalar", "int", "vec")] + JACOBI_PARAMS)}
 {
 ${prologue()}
     ${d.local_array("RT", "red", "WG")};
@@ -302,21 +324,26 @@ ${prologue()}
 #define A(i, j) a[ao + (long)(i) * n + (j)]
 #define V(i, j) v[ao + (long)(i) * n + (j)]
 #define W(j) w[g * n + (j)]
-#define ROT(j) rot[g * (n + 1) + (j)]
+#define ROT(j) rot[g * (n + 2) + (j)]
     const int N = n + (n & 1), npairs = N / 2;
-    RT amax = (RT)0;
-    for (int i = lid; i < n; i += WG) {
-        for (int k = i + 1; k < n; ++k) A(i, k) = CONJ(A(k, i));
-        A(i, i) = CR(RE(A(i, i)));
-        for (int k = 0; k <= i; ++k) amax = fmax(amax, ABS(A(i, k)));
-        if (vec) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
-    }
-    red[lid] = amax;
+    RT floor_;
+    if (stage & 1) {
+        RT amax = (RT)0;
+        for (int i = lid; i < n; i += WG) {
+            for (int k = i + 1; k < n; ++k) A(i, k) = CONJ(A(k, i));
+            A(i, i) = CR(RE(A(i, i)));
+            for (int k = 0; k <= i; ++k) amax = fmax(amax, ABS(A(i, k)));
+            if (vec) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
+        }
+        red[lid] = amax;
 ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
-    const RT floor_ = ${eps} * ${eps} * red[0];
+        floor_ = ${eps} * ${eps} * red[0];
+        if (lid == 0) ROT(n + 1) = CR(floor_);
+    } else {
+        floor_ = RE(ROT(n + 1));
+    }
     ${d.global_barrier()};
-    for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
-        changed[lid] = 0;
+<%self:sweeps>
         for (int r = 0; r < N - 1; ++r) {
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
@@ -363,9 +390,8 @@ ${round_robin_pair("r", "pi")}
             }
             ${d.global_barrier()};
         }
-${sweep_done()}
-    }
-    if (lid == 0) {
+</%self:sweeps>
+    if ((stage & 2) && lid == 0) {
         for (int i = 0; i < n; ++i) W(i) = RE(A(i, i));
         for (int i = 0; i < n; ++i) {
             int best = i;
@@ -393,7 +419,7 @@ ${sweep_done()}
 <% ct = c.attr.COMPUTE[dtypes[0]]; eps = EPS[real(ct)] %>\
 #define WG ${wg}
 ${arith(ct)}
-${d.kernel("svd", [("inout", ct, "u"), ("out", ct, "v"), ("out", real(ct), "s"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "vec")])}
+${d.kernel("svd", [("inout", ct, "u"), ("inout", ct, "v"), ("out", real(ct), "s"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "vec")] + JACOBI_PARAMS)}
 {
 ${prologue()}
     ${d.local_array("int", "changed", "WG")};
@@ -402,10 +428,10 @@ ${prologue()}
 #define S(j) s[g * n + (j)]
     const int N = n + (n & 1), npairs = N / 2;
     const RT tol = ${eps} * sqrt((RT)m);
-    if (vec) for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
+    if ((stage & 1) && vec)
+        for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
     ${d.global_barrier()};
-    for (int sweep = 0; sweep < ${MAX_SWEEPS}; ++sweep) {
-        changed[lid] = 0;
+<%self:sweeps>
         for (int r = 0; r < N - 1; ++r) {
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
@@ -437,8 +463,8 @@ ${round_robin_pair("r", "pi")}
             }
             ${d.global_barrier()};
         }
-${sweep_done()}
-    }
+</%self:sweeps>
+    if (!(stage & 2)) return;
     for (int col = lid; col < n; col += WG) {
         RT nrm = (RT)0;
         for (int i = 0; i < m; ++i) nrm += ABS2(U(i, col));

@@ -67,6 +67,40 @@ def _run(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any]) ->
     launch(device, kernel, (nb * wg,), (wg,), args)
 
 
+# The Jacobi iterations stop after this many sweeps at the latest.
+_MAX_SWEEPS = 60
+# NOTE: Mesa's llvmpipe (rusticl) stops any kernel loop after 65535 iterations, counted over all entries of a
+# nested loop (PLATFORM_NOTES.md): a Jacobi launch runs as many sweeps as keep a work-item's loops below this.
+_LOOP_BUDGET = 50_000
+
+
+def _jacobi(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any], rows: int, cols: int,
+            per_pair: int) -> None:
+    """Run the Jacobi entry (eigh, svd) over nb matrices to convergence, a few sweeps a launch.
+
+    A sweep is cols - 1 rounds of about cols / 2 pairs spread over the work-group, each pair running loops of
+    per_pair iterations in all; the convergence flags are read back between launches only when more than one
+    launch is needed.
+    """
+    wg = _wg(device)
+    rounds = cols - 1 + (cols & 1)
+    per_sweep = max(1, rounds * -(-((cols + 1) // 2) // wg) * per_pair)
+    per_launch = max(1, min(_MAX_SWEEPS, _LOOP_BUDGET // per_sweep - 1))
+    conv = Tensor.empty((nb,), _dt.int32, device)
+    done, stage = 0, 1
+    while True:
+        k = min(per_launch, _MAX_SWEEPS - done)
+        done += k
+        last = done >= _MAX_SWEEPS
+        _run(device, entry, dtype, nb, args + [conv._storage.buf, k, stage | (2 if last else 0)])
+        if last:
+            return
+        stage = 0
+        if conv.numpy().all():
+            _run(device, entry, dtype, nb, args + [conv._storage.buf, 0, 2])
+            return
+
+
 def _compute_dtype(name: str, dtype: _dt.DType) -> _dt.DType:
     if dtype.kind == "c":
         return dtype
@@ -235,9 +269,9 @@ def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
     w = Tensor.empty(x.shape[:-1], _dt.real_dtype(ct), x.device)
     v = Tensor.empty(x.shape, ct, x.device) if vectors else a
     if nb and n:
-        rot = Tensor.empty(x.shape[:-2] + (n + 1,), ct, x.device)
-        _run(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, rot._storage.buf, n,
-                                        int(vectors)])
+        rot = Tensor.empty(x.shape[:-2] + (n + 2,), ct, x.device)
+        _jacobi(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, rot._storage.buf, n,
+                                           int(vectors)], n, n, 3 * n)
     return _back_real(w, x.dtype), _back(v, x.dtype)
 
 
@@ -272,7 +306,8 @@ def _svd(name: str, x: Tensor, vectors: bool, full: bool) -> tuple[Tensor | None
         return u, s, vh
     v = Tensor.empty(batch + (n, n), ct, x.device) if vectors else a
     if nb:
-        _run(a.device, "svd", ct, nb, [a._storage.buf, v._storage.buf, s._storage.buf, m, n, int(vectors)])
+        _jacobi(a.device, "svd", ct, nb, [a._storage.buf, v._storage.buf, s._storage.buf, m, n, int(vectors)], m, n,
+                2 * m + n)
     if not vectors:
         return None, s, None
     # The left vectors of zero singular values come out as zero columns: Householder QR of the normalised

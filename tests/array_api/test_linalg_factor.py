@@ -442,3 +442,39 @@ def test_complex_eigh(device: pt.Device, dtype: str, shape: tuple[int, ...]) -> 
     assert_close(h @ v, v * w[..., None, :], dtype, scale=tol)
     assert_close(_h(v) @ v, _eye_like(h), dtype, scale=16 * n)
     assert_close(pt.linalg.eigvalsh(_cdev(h, device, dtype)), want, _real_of(dtype), scale=tol)
+
+
+# -- the portability subset: also on Mesa rusticl, whose loop cap (65535 iterations) the Jacobi launches respect --
+@pytest.mark.portability
+@pytest.mark.parametrize("n", [5, 70])
+def test_portable_eigh_svd(device: pt.Device, n: int) -> None:
+    # n = 70 ran past rusticl's loop cap when all the sweeps ran in one launch
+    a = _rand(n, n)
+    h = (a + a.T).astype("float32").astype(np.float64)
+    w, v = (np.asarray(t) for t in pt.linalg.eigh(_dev(h, device, "float32")))
+    tol = 16 * n * np.abs(h).max()
+    assert_close(w, np.linalg.eigvalsh(h), "float32", scale=tol)
+    assert_close(h @ v, v * w, "float32", scale=tol)
+    a32 = a.astype("float32").astype(np.float64)
+    u, s, vh = (np.asarray(t) for t in pt.linalg.svd(_dev(a32, device, "float32"), full_matrices=False))
+    assert_close(s, np.linalg.svd(a32, compute_uv=False), "float32", scale=16 * n)
+    assert_close((u * s) @ vh, a32, "float32", scale=16 * n)
+
+
+@pytest.mark.portability
+def test_portable_small_factorisations(device: pt.Device) -> None:
+    a = _rand(2, 6, 6) + 6 * np.eye(6)
+    ta = _dev(a, device, "float32")
+    assert_close(pt.linalg.det(ta), np.linalg.det(a), "float32", scale=64 * 6 ** 6)
+    assert_close(pt.linalg.inv(ta), np.linalg.inv(a), "float32", scale=64)
+    spd = _spd((6, 6)).astype("float32").astype(np.float64)
+    assert_close(pt.linalg.cholesky(_dev(spd, device, "float32")), np.linalg.cholesky(spd), "float32", scale=64)
+    q, r = (np.asarray(t) for t in pt.linalg.qr(ta))
+    assert_close(q @ r, a, "float32", scale=64)
+    z = _crand(5, 5)
+    tz = _cdev(z, device, "complex64")
+    assert_close(pt.linalg.inv(tz), np.linalg.inv(z.astype("complex64")), "complex64", scale=64 * np.linalg.cond(z))
+    h = z @ _h(z) + 5 * np.eye(5)
+    assert_close(pt.linalg.eigvalsh(_cdev(h, device, "complex64")), np.linalg.eigvalsh(h.astype("complex64")),
+                 "float32", scale=16 * 5 * np.abs(h).max())
+    assert_close(pt.linalg.svdvals(tz), np.linalg.svd(z.astype("complex64"), compute_uv=False), "float32", scale=64)
