@@ -46,7 +46,8 @@ def chrome_trace() -> dict[str, Any]:
         tid = lanes.setdefault(e["device"], len(lanes))
         trace.append({"name": e["name"], "cat": "kernel", "ph": "X", "pid": 0, "tid": tid,
                       "ts": e["start_us"] - t0, "dur": e["duration_us"]})
-    meta = [{"name": "thread_name", "ph": "M", "pid": 0, "tid": tid, "args": {"name": dev}} for dev, tid in lanes.items()]
+    meta = [{"name": "thread_name", "ph": "M", "pid": 0, "tid": tid, "args": {"name": dev}}
+            for dev, tid in lanes.items()]
     return {"traceEvents": meta + trace, "displayTimeUnit": "ns"}
 
 
