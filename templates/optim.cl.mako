@@ -134,3 +134,26 @@ ${d.kernel("rmsprop", ps)}
 % endif
 }
 </%def>
+
+## Adagrad: clr = lr / (1 + (step - 1) * lr_decay) computed on the host from the step count.
+<%def name="adagrad(dtypes, rank, master=False)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "acc"),
+                                   ("scalar", "long", "n"), ("scalar", ct, "clr"), ("scalar", ct, "wd"),
+                                   ("scalar", ct, "eps"), ("scalar", ct, "sign")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("adagrad", ps)}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= n) return;
+    const ${ct} pv = ${pload(dt, master)};
+    const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
+    const ${ct} s = acc[i] + gv * gv;
+    acc[i] = s;
+    ${pstore(dt, ct, master, "pv - clr * gv / (sqrt(s) + eps)")}
+}
+</%def>

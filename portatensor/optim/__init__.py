@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from . import lr_scheduler
 from .optimizer import Optimizer
-from .optimizers import SGD, Adam, AdamW, RMSprop
+from .optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

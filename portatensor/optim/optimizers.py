@@ -1,4 +1,4 @@
-"""SGD, Adam, AdamW and RMSprop, each step one fused kernel per parameter (templates/optim.cl.mako)."""
+"""SGD, Adam, AdamW, RMSprop and Adagrad, each step one fused kernel per parameter (templates/optim.cl.mako)."""
 
 from __future__ import annotations
 
@@ -102,3 +102,28 @@ class RMSprop(Optimizer):
                  float(group["weight_decay"]), mom, -1.0 if group["maximize"] else 1.0]
         self._launch(p, "rmsprop", args, state, momentum=bool(mom), centered=centered)
 
+
+
+class Adagrad(Optimizer):
+    def __init__(self, params: Any, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False,
+                 master_weights: bool = True, **kw: Any) -> None:
+        if lr < 0 or lr_decay < 0 or weight_decay < 0 or initial_accumulator_value < 0 or eps < 0:
+            raise ValueError(f"invalid Adagrad hyper-parameters lr={lr}, lr_decay={lr_decay}, weight_decay="
+                             f"{weight_decay}, initial_accumulator_value={initial_accumulator_value}, eps={eps}")
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps,
+                                      maximize=maximize), master_weights)
+
+    def _update(self, group: dict[str, Any], p: Tensor, g: Tensor, state: dict[str, Any]) -> None:
+        if "step" not in state:
+            state["step"] = 0
+            state["sum"] = self._zeros_like(p)
+            if group["initial_accumulator_value"]:
+                state["sum"].fill_(float(group["initial_accumulator_value"]))
+        state["step"] += 1
+        clr = float(group["lr"]) / (1.0 + (state["step"] - 1) * float(group["lr_decay"]))
+        args = self._param_args(p, state) + [g._storage.buf, g.offset, state["sum"]._storage.buf, p.size, clr,
+                                             float(group["weight_decay"]), float(group["eps"]),
+                                             -1.0 if group["maximize"] else 1.0]
+        self._launch(p, "adagrad", args, state)

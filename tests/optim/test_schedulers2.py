@@ -1,7 +1,8 @@
-"""The second batch of lr schedulers against PyTorch's: lr (and momentum) sequences and state dicts."""
+"""The second batch of lr schedulers (lr and momentum sequences, state dicts) and Adagrad, against PyTorch."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import portatensor as pt
@@ -146,3 +147,48 @@ def test_errors():
     one.step()
     with pytest.raises(ValueError, match="Tried to step"):
         one.step()
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(lr=0.05, lr_decay=0.1, weight_decay=0.01),
+                                dict(lr=0.1, initial_accumulator_value=0.5, eps=1e-6, maximize=True)])
+def test_adagrad_matches_torch(device, kw):
+    rng = np.random.default_rng(1)
+    w0 = rng.standard_normal((5, 7)).astype(np.float32)
+    tp = torch.tensor(w0, requires_grad=True)
+    pp = pt.asarray(w0, device=device).requires_grad_()
+    topt, popt = torch.optim.Adagrad([tp], **kw), pt.optim.Adagrad([pp], **kw)
+    for _ in range(20):
+        g = rng.standard_normal((5, 7)).astype(np.float32)
+        tp.grad = torch.tensor(g)
+        pp.grad = pt.asarray(g, device=device)
+        topt.step()
+        popt.step()
+    np.testing.assert_allclose(pp.numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(popt.state[pp]["sum"].numpy(), topt.state[tp]["sum"].numpy(), rtol=1e-5)
+    assert popt.state_dict()["state"][0]["step"] == 20
+
+
+def test_adagrad_trains_and_rejects_bad_args(device):
+    with pytest.raises(ValueError, match="lr_decay"):
+        pt.optim.Adagrad([pt.zeros((1,)).requires_grad_()], lr_decay=-1.0)
+    w = pt.asarray(np.full(3, 2.0, np.float32), device=device).requires_grad_()
+    opt = pt.optim.Adagrad([w], lr=0.5)
+    for _ in range(50):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    assert float(abs(w).max()) < 0.5
+
+
+def test_adagrad_float16_master_weights(device):
+    w0 = np.linspace(-1, 1, 12, dtype=np.float32)
+    tp = torch.tensor(w0, requires_grad=True)
+    pp = pt.asarray(w0.astype(np.float16), device=device).requires_grad_()
+    topt, popt = torch.optim.Adagrad([tp], lr=0.01), pt.optim.Adagrad([pp], lr=0.01)
+    for _ in range(5):
+        tp.grad = torch.tensor(w0)
+        pp.grad = pt.asarray(w0.astype(np.float16), device=device)
+        topt.step()
+        popt.step()
+    np.testing.assert_allclose(popt.state[pp]["master"].numpy(), tp.detach().numpy(), rtol=1e-3, atol=1e-3)
+    assert pp.dtype == pt.float16
