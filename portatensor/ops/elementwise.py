@@ -18,7 +18,7 @@ from ..runtime.launch import launch
 from ..runtime.pool import Storage
 from ..tensor import Tensor
 from ..tune import elementwise as _tuned
-from ..tune.lookup import tuned_config
+from ..tune.lookup import recheck, tuned_config
 from ..views import basic_index, broadcast_shapes, broadcast_strides, collapse_dims, contiguous_strides
 from .table import ELEMENTWISE, ElementwiseOp
 
@@ -165,6 +165,7 @@ def run(op: ElementwiseOp, operands: Sequence[Any]) -> Tensor:
         if first is None:
             raise TypeError(f"{op.name} needs at least one array operand")
     device = first.device
+    recheck(device)  # NOTE: a new tuning drops the plans; binary() below reaches here on a miss
     key = _key(op, operands)
     big = _needs_idx64(operands)
     if big:

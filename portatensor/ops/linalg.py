@@ -7,12 +7,14 @@ of gemm.cl.mako that every compiler accepts runs.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 from .. import dtypes as _dt
 from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..tensor import Tensor
 from ..tune import gemm as _gemm
-from ..tune.lookup import tuned_config
+from ..tune.lookup import recheck, tuned_config
 from ..views import broadcast_shapes, broadcast_strides, collapse_dims
 from .creation import fill_
 from .elementwise import INDEX32_LIMIT, contiguous
@@ -33,8 +35,29 @@ def _batch_view(t: Tensor, batch: tuple[int, ...]) -> tuple[Tensor, int]:
     return full, full.strides[-3] if full.ndim > 2 else 0
 
 
+class _Plan(NamedTuple):
+    """A real matmul of one (dtypes, shapes, strides) as it runs, cached in ``device.plans``.
+
+    Each launch is (kernel, gsize, lsize, head, a_rest, b_rest); its arguments are
+    (C, A, B, *head, A offset, *a_rest, B offset, *b_rest).
+    """
+
+    shape: tuple[int, ...]
+    strides: tuple[int, ...]
+    dtype: _dt.DType
+    nbytes: int
+    launches: tuple[tuple, ...]
+
+
 def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
     """Matrix product with the standard's 1-d and batch broadcasting rules."""
+    if x1.__class__ is Tensor and x2.__class__ is Tensor:
+        device = x1.device
+        recheck(device)
+        plan = device.plans.get(("matmul", x1.dtype, x1.shape, x1.strides, x2.dtype, x2.shape, x2.strides))
+        if plan is not None and x2.device is device and x1._storage.nbytes <= INDEX32_LIMIT \
+                and x2._storage.nbytes <= INDEX32_LIMIT:
+            return _run(device, plan, x1, x2)
     if not isinstance(x1, Tensor) or not isinstance(x2, Tensor):
         raise TypeError("matmul needs two arrays")
     if x1.ndim == 0 or x2.ndim == 0:
@@ -62,6 +85,7 @@ def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
         return _squeeze(out, x1, x2)
     if K == 0:
         return _squeeze(fill_(out, 0), x1, x2)
+    a0, b0 = a, b
     a, a_bs = _batch_view(a, batch)
     b, b_bs = _batch_view(b, batch)
     nb = out.size // (M * N)
@@ -70,22 +94,49 @@ def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
     found = tuned_config(device, "gemm", (a.dtype.name, b.dtype.name, dtype.name),
                          _gemm.layout_of(a_sm, a_sk, b_sk, b_sn), (M, N, K))
     if found.source == "generic":
-        _simple_gemm(device, out, a, b, a_bs, b_bs, M, N, K, nb, dtype.name, idx64)
+        heads = [_simple_launch(device, a.dtype.name, b.dtype.name, dtype.name, M, N, K, nb, idx64)]
     else:
-        run_xgemm(device, found.config, out._storage.buf, a._storage.buf, b._storage.buf,
-                  a.dtype.name, b.dtype.name, dtype.name, M, N, K, nb,
-                  (a.offset, a_bs, a_sm, a_sk), (b.offset, b_bs, b_sk, b_sn), idx64)
-    return _squeeze(out, x1, x2)
+        heads = xgemm_launches(device, found.config, a.dtype.name, b.dtype.name, dtype.name, M, N, K, nb,
+                               b_sn == 1, idx64)
+    view = _squeeze(out, x1, x2)
+    plan = _Plan(view.shape, view.strides, dtype, out._storage.nbytes,
+                 tuple((*h, (a_bs, a_sm, a_sk), (b_bs, b_sk, b_sn)) for h in heads))
+    if a is a0 and b is b0 and not idx64:
+        # NOTE: only when A and B are views of x1 and x2 at their offsets (no batch copy).
+        device.plans[("matmul", x1.dtype, x1.shape, x1.strides, x2.dtype, x2.shape, x2.strides)] = plan
+    for kernel, gsize, lsize, head, a_rest, b_rest in plan.launches:
+        launch(device, kernel, gsize, lsize, [out._storage.buf, a._storage.buf, b._storage.buf, *head,
+                                              a.offset, *a_rest, b.offset, *b_rest])
+    return view
 
 
-def _simple_gemm(device, out, a, b, a_bs, b_bs, M, N, K, nb, dtype, idx64) -> None:
-    """The conservative default: gemm.cl.mako, scalar, TM x TN per work-item."""
-    spec = KernelSpec.make("gemm", "gemm", (dtype,), rank=1, a=a.dtype.name, b=b.dtype.name, out=dtype,
-                           compute=dtype, TM=TM, TN=TN, idx64=idx64)
-    kernel = device.kernel(spec)
-    args = [out._storage.buf, a._storage.buf, b._storage.buf, M, N, K,
-            a.offset, a_bs, a.strides[-2], a.strides[-1], b.offset, b_bs, b.strides[-2], b.strides[-1]]
-    launch(device, kernel, (-(-N // TN), -(-M // TM), nb), None, args)
+def _run(device: Any, plan: _Plan, x1: Tensor, x2: Tensor) -> Tensor:
+    """Run a cached matmul plan on x1 and x2 (which match its key)."""
+    storage = device.pool.allocate(plan.nbytes)
+    c, a, b, a_off, b_off = storage.buf, x1._storage.buf, x2._storage.buf, x1.offset, x2.offset
+    for kernel, gsize, lsize, head, a_rest, b_rest in plan.launches:
+        launch(device, kernel, gsize, lsize, (c, a, b, *head, a_off, *a_rest, b_off, *b_rest))
+    return Tensor(storage, plan.shape, plan.strides, 0, plan.dtype, device)
+
+
+def _simple_launch(device, a_dt: str, b_dt: str, dtype: str, M: int, N: int, K: int, nb: int,
+                   idx64: bool) -> tuple:
+    """The conservative default, gemm.cl.mako (scalar, TM x TN per work-item): (kernel, gsize, lsize, head)."""
+    spec = KernelSpec.make("gemm", "gemm", (dtype,), rank=1, a=a_dt, b=b_dt, out=dtype, compute=dtype, TM=TM, TN=TN,
+                           idx64=idx64)
+    return device.kernel(spec), (-(-N // TN), -(-M // TM), nb), None, (M, N, K)
+
+
+def xgemm_launches(device, config, a_dt: str, b_dt: str, out_dt: str, M: int, N: int, K: int, nb: int, bvec: bool,
+                   idx64: bool, conv: str = "", beta: int = 0) -> list[tuple]:
+    """The xgemm launches of ``config`` as (kernel, gsize, lsize, head): see run_xgemm for the arguments."""
+    key = ("xgemm", config, a_dt, b_dt, out_dt, bvec, idx64, conv)
+    kernel = device.plans.get(key)
+    if kernel is None:
+        spec = _gemm.xgemm_spec(config, a_dt, b_dt, out_dt, out_dt, bvec, idx64, conv=conv)
+        kernel = device.plans[key] = device.kernel(spec)
+    return [(kernel, step.gsize, step.lsize, (M, N, step.k0, step.k1, max(step.beta, beta)))
+            for step in _gemm.plan(config, M, N, K, nb, out_dt).launches]
 
 
 def run_xgemm(device, config, c_buf, a_buf, b_buf, a_dt: str, b_dt: str, out_dt: str, M: int, N: int, K: int,
@@ -99,17 +150,9 @@ def run_xgemm(device, config, c_buf, a_buf, b_buf, a_dt: str, b_dt: str, out_dt:
     "wgrad", see ops/conv.py) and ``conv_args`` the kernel arguments it adds;
     ``beta=1`` accumulates into C instead of overwriting it.
     """
-    bvec = b_geom[3] == 1
-    key = ("xgemm", config, a_dt, b_dt, out_dt, bvec, idx64, conv)
-    kernel = device.plans.get(key)
-    if kernel is None:
-        spec = _gemm.xgemm_spec(config, a_dt, b_dt, out_dt, out_dt, bvec, idx64, conv=conv)
-        kernel = device.plans[key] = device.kernel(spec)
-    events = []
-    for step in _gemm.plan(config, M, N, K, nb, out_dt).launches:
-        args = [c_buf, a_buf, b_buf, M, N, step.k0, step.k1, max(step.beta, beta), *a_geom, *b_geom, *conv_args]
-        events.append(launch(device, kernel, step.gsize, step.lsize, args))
-    return events
+    return [launch(device, kernel, gsize, lsize, [c_buf, a_buf, b_buf, *head, *a_geom, *b_geom, *conv_args])
+            for kernel, gsize, lsize, head in xgemm_launches(device, config, a_dt, b_dt, out_dt, M, N, K, nb,
+                                                             b_geom[3] == 1, idx64, conv, beta)]
 
 
 def _squeeze(out: Tensor, x1: Tensor, x2: Tensor) -> Tensor:

@@ -12,7 +12,7 @@ from ..codegen import KernelSpec
 from ..runtime.launch import launch
 from ..tensor import Tensor
 from ..tune import reduce as _tuned
-from ..tune.lookup import tuned_config
+from ..tune.lookup import recheck, tuned_config
 from ..tune.space import Config
 from ..views import collapse_dims, contiguous_strides, normalize_axes, normalize_axis
 from .creation import fill_
@@ -200,6 +200,7 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
     device = x.device
+    recheck(device)
     key: tuple | None = ("reduce", name, x.dtype, x.shape, x.strides,
                          tuple(axis) if axis.__class__ is list else axis, keepdims, dtype,
                          x._storage.nbytes > INDEX32_LIMIT)

@@ -113,6 +113,27 @@ def _file_signature(path: str) -> Any:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def recheck(device: Any) -> dict[tuple, Lookup]:
+    """The device's lookup memo, re-validated against its database file at most every RECHECK_S.
+
+    When the file changed, the memo starts afresh and the device's cached
+    launch plans (``device.plans``: they hold the configs they were made with)
+    are dropped, so ops pick up new tunings without a restart. The hot paths
+    that skip tuned_config through their plan caches call this first.
+    """
+    now = time.monotonic()
+    checked = _CHECKED.get(device)
+    memo = _MEMO.get(device)
+    if checked is None or memo is None or now - checked[0] > RECHECK_S:
+        sig = _file_signature(device_db(device).path)
+        if checked is None or memo is None or sig != checked[1]:
+            memo = _MEMO[device] = {}
+            if checked is not None:
+                device.plans.clear()
+        _CHECKED[device] = (now, sig)
+    return memo
+
+
 def tuned_config(device: Any, family: str, dtypes: tuple[str, ...], layout: str,
                  shape: tuple[int, ...], accept: Any = None) -> Lookup:
     """The config to run: exact bucket → nearest bucket → vendor default → generic."""
@@ -121,14 +142,7 @@ def tuned_config(device: Any, family: str, dtypes: tuple[str, ...], layout: str,
         _TABLE = family_defaults()
     if accept is not None:
         return device_db(device).lookup(family, dtypes, layout, shape, _TABLE, accept=accept)
-    now = time.monotonic()
-    checked = _CHECKED.get(device)
-    memo = _MEMO.get(device)
-    if checked is None or memo is None or now - checked[0] > RECHECK_S:
-        sig = _file_signature(device_db(device).path)
-        if checked is None or memo is None or sig != checked[1]:
-            memo = _MEMO[device] = {}
-        _CHECKED[device] = (now, sig)
+    memo = recheck(device)
     key = (family, dtypes, layout, shape_bucket(shape))
     found = memo.get(key)
     if found is None:
