@@ -6,6 +6,8 @@ so an epoch costs one small index upload per batch and no host copies of data.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -99,19 +101,24 @@ class DataLoader:
         order = self._order()
         bs = self.batch_size
         nb = len(self)
-        if isinstance(self.dataset, TensorDataset) and self.collate_fn is None:
-            yield from self._gather(order, nb)
+        base, rows = _tensor_rows(self.dataset) if self.collate_fn is None else (None, None)
+        if base is not None:
+            yield from self._gather(order if rows is None else rows[order], nb, base.tensors, rows is None)
             return
         for b in range(nb):
             batch = [self.dataset[int(i)] for i in order[b * bs:(b + 1) * bs]]
             yield (self.collate_fn or default_collate)(batch)
 
-    def _gather(self, order: np.ndarray, nb: int) -> Iterator[tuple[Tensor, ...]]:
-        """TensorDataset batches: slices when in order, else row gathers by one index upload per epoch."""
+    def _gather(self, order: np.ndarray, nb: int, ts: tuple[Tensor, ...],
+                whole: bool = True) -> Iterator[tuple[Tensor, ...]]:
+        """TensorDataset batches: slices when in order, else row gathers by one index upload per epoch.
+
+        ``order`` holds rows of the tensors ``ts``; ``whole`` is False when they are composed through Subsets.
+        """
         from .nn.functional import index_select
 
-        ts, bs = self.dataset.tensors, self.batch_size
-        if not self.shuffle and self.sampler is None:
+        bs = self.batch_size
+        if whole and not self.shuffle and self.sampler is None:
             for b in range(nb):
                 yield tuple(t[b * bs:(b + 1) * bs] for t in ts)
             return
@@ -121,4 +128,81 @@ class DataLoader:
             yield tuple(index_select(t, 0, idx) for t in ts)
 
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate"]
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices`` (in that order)."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, (list, tuple)):
+            return [self.dataset[self.indices[int(i)]] for i in index]
+        return self.dataset[int(self.indices[index])]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """The samples of several datasets one after another."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"index {index} is out of range for a ConcatDataset of length {n}")
+        index %= n
+        k = bisect.bisect_right(self.cumulative_sizes, index)
+        return self.datasets[k][index - (self.cumulative_sizes[k - 1] if k else 0)]
+
+
+def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None) -> list[Subset]:
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths (or fractions summing to 1).
+
+    Fractions round down and the remainder goes one by one to the first splits, as in PyTorch; the
+    permutation comes from portatensor's generator (the default one unless ``generator`` is given).
+    """
+    from .random import randperm
+
+    n = len(dataset)
+    if math.isclose(sum(lengths), 1.0) and sum(lengths) <= 1.0:
+        if any(not 0.0 <= f <= 1.0 for f in lengths):
+            raise ValueError(f"random_split: fractions must lie in [0, 1], got {list(lengths)}")
+        sizes = [math.floor(n * f) for f in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+    else:
+        sizes = [int(x) for x in lengths]
+    if sum(sizes) != n or any(x < 0 for x in sizes):
+        raise ValueError(f"random_split: the lengths {list(lengths)} do not add up to the dataset's length {n}")
+    perm = randperm(n, generator=generator).numpy()
+    return [Subset(dataset, perm[o - k:o]) for o, k in zip(itertools.accumulate(sizes), sizes, strict=True)]
+
+
+def _tensor_rows(dataset: Any) -> tuple[TensorDataset | None, np.ndarray | None]:
+    """The TensorDataset under ``dataset`` (itself or through Subsets) and the rows its samples are, or None."""
+    rows = None
+    while isinstance(dataset, Subset):
+        idx = np.asarray(dataset.indices, dtype=np.int64)
+        rows = idx if rows is None else idx[rows]
+        dataset = dataset.dataset
+    if not isinstance(dataset, TensorDataset):
+        return None, None
+    if rows is not None:
+        n = len(dataset)
+        if rows.size and (rows.min() < -n or rows.max() >= n):
+            raise IndexError(f"Subset index out of range for a TensorDataset of length {n}")
+        rows = rows % n
+    return dataset, rows
+
+
+__all__ = ["ConcatDataset", "DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate", "random_split"]
