@@ -25,32 +25,28 @@ from .ops.creation import (
 from .tensor import Tensor
 
 
-def _size(size: tuple[Any, ...]) -> Any:
-    """The shape from ``f(2, 3)`` or ``f((2, 3))``/``f([2, 3])``/``f(x.shape)``."""
-    if len(size) == 1:
-        return size[0]
-    if not size:
-        raise TypeError("a shape is needed, e.g. zeros(2, 3) or zeros((2, 3))")
-    return size
+def _size(shape: Any, more: tuple[Any, ...]) -> Any:
+    """The shape from ``f((2, 3))``/``f([2, 3])``/``f(x.shape)`` (the standard) or ``f(2, 3)`` (PyTorch)."""
+    return (shape, *more) if more else shape
 
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     return t.requires_grad_() if requires_grad else t
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(shape: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor of the given shape."""
-    return _finish(_creation.empty(_size(size), dtype=dtype, device=device), requires_grad)
+    return _finish(_creation.empty(_size(shape, size), dtype=dtype, device=device), requires_grad)
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(shape: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given shape."""
-    return _finish(_creation.zeros(_size(size), dtype=dtype, device=device), requires_grad)
+    return _finish(_creation.zeros(_size(shape, size), dtype=dtype, device=device), requires_grad)
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(shape: Any, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of the given shape."""
-    return _finish(_creation.ones(_size(size), dtype=dtype, device=device), requires_grad)
+    return _finish(_creation.ones(_size(shape, size), dtype=dtype, device=device), requires_grad)
 
 
 def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,

@@ -88,7 +88,7 @@ def iinfo(type: Any, /) -> iinfo_object:  # noqa: A002 - the standard's paramete
     return iinfo_object(d.bits, int(info.max), int(info.min), d)
 
 
-def isdtype(dtype: _dt.DType, kind: Any, /) -> bool:
+def isdtype(dtype: _dt.DType, kind: Any) -> bool:
     """Whether dtype is of kind: a dtype, a kind name ('integral', 'real floating', ...) or a tuple of those.
 
         >>> isdtype(float32, ("integral", "real floating"))
