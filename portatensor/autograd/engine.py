@@ -88,7 +88,7 @@ class enable_grad(set_grad_enabled):  # noqa: N801 - PyTorch's name
 class Meta:
     """Autograd state of one tensor: a leaf's grad, or the node that produced it."""
 
-    __slots__ = ("requires_grad", "grad", "grad_fn", "retains_grad", "hooks")
+    __slots__ = ("requires_grad", "grad", "grad_fn", "retains_grad", "hooks", "view_base")
 
     def __init__(self, requires_grad: bool = True, grad_fn: Node | None = None) -> None:
         self.requires_grad = requires_grad
@@ -96,6 +96,9 @@ class Meta:
         self.grad_fn = grad_fn
         self.retains_grad = False
         self.hooks: list[Any] | None = None  # Tensor.register_hook: called with the summed gradient
+        # The tensor this one is a view of (recorded view ops), so an in-place write through the view
+        # can rewrite the base's history (function.assign_inplace).
+        self.view_base: Tensor | None = None
 
 
 def _hooked(meta: Meta, g: Tensor) -> Tensor:

@@ -80,7 +80,91 @@ class Function:
             GRAD.enabled = enabled
         if record:
             attach(out, ctx, args)
+            if out.__class__ is Tensor:
+                _note_view(out, args)
         return out
+
+
+def _note_view(out: Tensor, args: Sequence[Any]) -> None:
+    """If out shares the memory of a recorded input (a view op), remember that input's base in out's meta."""
+    for a in args:
+        if a.__class__ is Tensor and a._storage is out._storage and a is not out and needs_grad(a):
+            out._ag.view_base = a._ag.view_base if a._ag.view_base is not None else a
+            return
+
+
+class _CopySlices(Node):
+    """The base's history after an in-place write through one of its views.
+
+    Backward sends the base's gradient, with zeros where the view lies, to the
+    base as it was, and the view's part to the value written there.
+    """
+
+    name = "CopySlicesBackward"
+
+    def __init__(self, base: Tensor, view: Tensor) -> None:
+        super().__init__()
+        self.region = (view.shape, view.strides, view.offset - base.offset)
+
+    def backward(self, g: Tensor) -> Sequence[Tensor | None]:
+        shape, strides, offset = self.region
+        gc = RAW_RUN(_COPY, (g,))  # contiguous, like the base (checked in assign_inplace)
+        part = Tensor(gc._storage, shape, strides, offset, gc.dtype, gc.device)
+        gv = RAW_RUN(_COPY, (part,))
+        _ew.run_into(_COPY, [0], part)
+        return gc, gv
+
+
+class _ViewOfBase(Node):
+    """A view's history after an in-place write through it: the base's gradient at the view's place."""
+
+    name = "AsStridedBackward"
+
+    def __init__(self, base: Tensor, view: Tensor) -> None:
+        super().__init__()
+        self.base_shape = base.shape
+        self.region = (view.shape, view.strides, view.offset - base.offset)
+
+    def backward(self, g: Tensor) -> Sequence[Tensor | None]:
+        from ..ops.creation import zeros
+
+        shape, strides, offset = self.region
+        gb = zeros(self.base_shape, dtype=g.dtype, device=g.device)
+        _ew.run_into(_COPY, [g], Tensor(gb._storage, shape, strides, offset, gb.dtype, gb.device))
+        return (gb,)
+
+
+def assign_inplace(x: Tensor, r: Tensor) -> Tensor:
+    """Write r into x (same shape) in place; when recording, x takes r's history.
+
+    If x is a view of another tensor (a base that requires grad), the base's
+    history is rewritten too, as PyTorch's CopySlices does: a later backward
+    through the base sees the write.
+    """
+    meta = x._ag
+    recording = GRAD.enabled and (needs_grad(r) or (meta is not None and meta.requires_grad))
+    if recording and meta is not None and meta.requires_grad and meta.grad_fn is None:
+        raise RuntimeError(f"a leaf tensor that requires grad (shape {x.shape}) is being used in an in-place "
+                           "operation; wrap it in pt.no_grad() or work on a clone()")
+    base = meta.view_base if recording and meta is not None else None
+    if base is not None:
+        if base._ag.grad_fn is None:
+            raise RuntimeError(f"a view of a leaf tensor that requires grad (shape {base.shape}) is being used in "
+                               "an in-place operation; work on a clone() of the leaf")
+        if not base.is_contiguous() or any(st == 0 and n > 1 for n, st in zip(x.shape, x.strides, strict=True)):
+            raise RuntimeError(f"in-place write through a view (shape {x.shape}, strides {x.strides}) of a tensor "
+                               f"of shape {base.shape} that is not contiguous or overlaps itself: autograd cannot "
+                               "track it; write into a clone() instead")
+    _ew.run_into(_COPY, [r], x)
+    if not recording:
+        return x
+    if base is None:
+        x._ag = r._ag if needs_grad(r) else None
+        return x
+    attach(base, _CopySlices(base, x), (base, r))
+    attach(x, _ViewOfBase(base, x), (base,))
+    x._ag.view_base = base
+    return x
 
 
 # -- shape helpers (recorded when their inputs need grad) ------------------------------
@@ -517,6 +601,8 @@ def _r_where(n: ElementwiseNode, g: Tensor) -> Any:
     return None, _ewr("where_f", m, g, 0.0), _ewr("where_f", m, 0.0, g)
 
 
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)  # d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
+
 ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "add": _r_add,
     "subtract": _r_sub,
@@ -562,6 +648,10 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "lerp": lambda n, g: (g * (1.0 - n.arg(2)) if n.needs_input_grad[0] else None,
                           g * n.arg(2) if n.needs_input_grad[1] else None,
                           g * (n.arg(1) - n.arg(0)) if n.needs_input_grad[2] else None),
+    "erf": _unary(lambda n, g: g * (_ew.apply("exp", -_ew.apply("square", n.arg(0))) * _TWO_OVER_SQRT_PI)),
+    "erfc": _unary(lambda n, g: g * (_ew.apply("exp", -_ew.apply("square", n.arg(0))) * -_TWO_OVER_SQRT_PI)),
+    "erfinv": _unary(lambda n, g: g * (_ew.apply("exp", _ew.apply("square", _ew.apply("erfinv", n.arg(0))))
+                                       * (1.0 / _TWO_OVER_SQRT_PI))),
 }
 
 
@@ -679,4 +769,5 @@ def requires_grad_(x: Tensor, flag: bool = True) -> Tensor:
     return x
 
 
-__all__ = ["Function", "cat", "expand", "linear", "matmul", "permute", "reshape", "stack", "sum_to_shape"]
+__all__ = ["Function", "assign_inplace", "cat", "expand", "linear", "matmul", "permute", "reshape", "stack",
+           "sum_to_shape"]

@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..codegen import KernelSpec
-from ..ops import elementwise as _ew
 from ..ops import index as _index
 from ..ops import search as _search
 from ..ops.table import ELEMENTWISE
@@ -136,6 +135,13 @@ def setitem(x: Tensor, key: Any, value: Any) -> None:
             raise RuntimeError(f"a leaf tensor that requires grad (shape {x.shape}) is being used in an in-place "
                                "assignment x[...] = v; wrap it in pt.no_grad(), assign into x.data, or work on "
                                "a clone()")
+        if x._ag is not None and x._ag.view_base is not None:
+            # NOTE: x is a view: write into a recorded copy, then through the view, so the base's history
+            # sees the assignment (function.assign_inplace).
+            r = F.run(_COPY, (x,))
+            SetItem.apply(r, key, value)
+            F.assign_inplace(x, r)
+            return
         SetItem.apply(x, key, value)
         return
     RAW_SETITEM(x, key, value)
@@ -227,15 +233,7 @@ def masked_fill_(x: Tensor, mask: Tensor, value: Any) -> Tensor:
     r = masked_fill(x, mask, value)
     if r.shape != x.shape:
         raise ValueError(f"masked_fill_: mask of shape {mask.shape} does not broadcast to {x.shape}")
-    if GRAD.enabled and needs_grad(r):
-        from .tensor_methods import _check_inplace
-
-        _check_inplace(x)
-        _ew.run_into(_COPY, [r], x)
-        x._ag = r._ag
-        return x
-    _ew.run_into(_COPY, [r], x)
-    return x
+    return F.assign_inplace(x, r)
 
 
 __all__ = ["gather", "getitem", "index_add_dense", "index_select", "masked_fill", "masked_fill_", "scatter_add",

@@ -34,7 +34,9 @@ class _Size(int):
 
     def __call__(self, dim: int | None = None) -> Any:
         if dim is None:
-            return self._shape
+            from .._torch_functions import Size
+
+            return Size(self._shape)
         return self._shape[dim]
 
 
@@ -72,10 +74,7 @@ def _inplace(name: str, prev: Any) -> Any:
     def method(self: Tensor, other: Any) -> Any:
         if GRAD.enabled and (needs_grad(self) or needs_grad(other)):
             _check_inplace(self)
-            r = F.run(op, (self, other))
-            _ew.run_into(ELEMENTWISE["copy"], [r], self)
-            self._ag = r._ag
-            return self
+            return F.assign_inplace(self, F.run(op, (self, other)))
         return prev(self, other)
 
     return method
@@ -234,6 +233,10 @@ def _fill_(self: Tensor, value: Any) -> Tensor:
         _check_inplace(self)
     if isinstance(value, Tensor):
         value = value.item()
+    if GRAD.enabled and self._ag is not None and self._ag.view_base is not None:
+        from ..ops.creation import full
+
+        return F.assign_inplace(self, full(self.shape, value, dtype=self.dtype, device=self.device))
     if self.is_contiguous():
         from ..ops.creation import fill_
 
@@ -246,8 +249,14 @@ def _fill_(self: Tensor, value: Any) -> Tensor:
 
 
 def _copy_(self: Tensor, src: Tensor) -> Tensor:
-    if GRAD.enabled:
+    if GRAD.enabled and (needs_grad(self) or needs_grad(src)):
         _check_inplace(self)
+        if isinstance(src, Tensor) and needs_grad(src):
+            if src.shape != self.shape:
+                src = F.expand(src, self.shape)
+            if src.dtype is not self.dtype:
+                src = F.cast(src, self.dtype)
+        return F.assign_inplace(self, src)
     _ew.run_into(ELEMENTWISE["copy"], [src], self)
     return self
 

@@ -34,11 +34,7 @@ def _assign(x: Tensor, r: Tensor) -> Tensor:
         raise RuntimeError(f"in-place result of shape {r.shape} does not fit the tensor of shape {x.shape}")
     if GRAD.enabled and needs_grad(r):
         _check_inplace(x)
-        _ew.run_into(ELEMENTWISE["copy"], [r], x)
-        x._ag = r._ag
-    else:
-        _ew.run_into(ELEMENTWISE["copy"], [r], x)
-    return x
+    return F.assign_inplace(x, r)
 
 
 def _saved_source(x: Tensor) -> Tensor:
