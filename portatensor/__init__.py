@@ -321,3 +321,30 @@ __all__ += ["allclose", "as_tensor", "bmm", "chunk", "clamp", "cuda", "cumprod",
             "get_default_dtype", "is_floating_point", "is_grad_enabled", "is_tensor", "log_softmax", "masked_fill",
             "mm", "narrow", "norm", "numel", "outer", "permute", "rand_like", "randn_like", "relu", "sigmoid",
             "softmax", "split", "topk", "transpose", "unbind", "unsqueeze", "utils"]
+
+# More PyTorch spellings (issue 4, porting): einsum, inference_mode, backends, Size, default dtype, diag/trace,
+# multinomial/bernoulli/randint_like, erf/erfc/erfinv, isclose, index_fill; the matching Tensor methods.
+from . import backends  # noqa: E402
+from ._torch_functions import (  # noqa: E402
+    Size,
+    bernoulli,
+    diag,
+    diagonal,
+    einsum,
+    erf,
+    erfc,
+    erfinv,
+    index_fill,
+    inference_mode,
+    isclose,
+    multinomial,
+    randint_like,
+    set_default_dtype,
+    trace,
+)
+from .random import Generator  # noqa: E402
+
+_tf.install_methods()
+
+__all__ += ["Generator", "Size", "backends", "bernoulli", "diag", "diagonal", "einsum", "erf", "erfc", "erfinv",
+            "index_fill", "inference_mode", "isclose", "multinomial", "randint_like", "set_default_dtype", "trace"]

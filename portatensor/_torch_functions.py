@@ -14,12 +14,18 @@ Two kinds of names:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
 from . import dtypes as _dt
-from .autograd.engine import GRAD
+from .autograd import function as F
+from .autograd.engine import GRAD, set_grad_enabled
+from .autograd.function import Function
+from .ops import elementwise as _ew
+from .ops.table import ELEMENTWISE
 from .tensor import Tensor
+from .views import normalize_axis
 
 _REDUCTION_NAMES = {"dim": "axis", "keepdim": "keepdims"}
 
@@ -244,7 +250,410 @@ def device(type: Any, index: int | None = None) -> Any:  # noqa: A002 - PyTorch'
     return get_device(type if index is None else f"{type}:{index}")
 
 
-__all__ = ["allclose", "bmm", "chunk", "clamp", "cumprod", "cumsum", "device", "get_default_dtype",
+class Size(tuple):
+    """``torch.Size``: a shape tuple (``x.size()`` returns one) with ``numel()``."""
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape."""
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"portatensor.Size({list(self)})"
+
+
+def set_default_dtype(d: Any) -> None:
+    """``torch.set_default_dtype``: float32 or float64 becomes the dtype float creation defaults to
+    (complex follows: complex64 or complex128)."""
+    dt = _dt.as_dtype(d)
+    if dt not in (_dt.float32, _dt.float64):
+        raise TypeError(f"only float32 and float64 can be the default dtype, got {dt}")
+    _dt.default_float = dt
+    _dt.default_complex = _dt.complex64 if dt is _dt.float32 else _dt.complex128
+
+
+class inference_mode(set_grad_enabled):  # noqa: N801 - PyTorch's name
+    """``torch.inference_mode()``: no_grad (there is no separate inference tensor kind); ``mode=False`` changes
+    nothing. A context manager and a decorator, with or without the call (``@inference_mode``)."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self.prev = GRAD.enabled
+        self.mode = False if mode else GRAD.enabled
+
+    def __enter__(self) -> None:
+        self.prev = GRAD.enabled
+        if self.mode is False:
+            GRAD.enabled = False
+
+
+def isclose(input: Tensor, other: Any, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
+    """``torch.isclose``: equal, or a finite |input - other| <= atol + rtol * |other|, elementwise."""
+    a = F.detach(input)
+    b = F.detach(other) if isinstance(other, Tensor) else other
+    tol = _ew.apply("add", _ew.apply("multiply", _ew.apply("abs", b), rtol), atol)
+    err = _ew.apply("abs", _ew.apply("subtract", a, b))
+    close = _ew.apply("logical_or", _ew.apply("equal", a, b), _ew.apply(
+        "logical_and", _ew.apply("isfinite", err), _ew.apply("less_equal", err, tol)))
+    if equal_nan:
+        close = _ew.apply("logical_or", close, _ew.apply("logical_and", _ew.apply("isnan", a), _ew.apply("isnan", b)))
+    return close
+
+
+def erf(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.erf``: the error function (differentiable)."""
+    return _ew.apply("erf", input)
+
+
+def erfc(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.erfc``: 1 - erf(x), accurate for large x (differentiable)."""
+    return _ew.apply("erfc", input)
+
+
+def erfinv(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.erfinv``: the inverse error function on (-1, 1), +-inf at +-1 (differentiable)."""
+    return _ew.apply("erfinv", input)
+
+
+# -- strided views: diagonal, unfold -----------------------------------------------------------------------------------
+def _diagonal_view(x: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
+    """The diagonal of x over dims (dim1, dim2) as a view, appended as the last dim (PyTorch's layout)."""
+    st, sh = x.strides, x.shape
+    n = max(0, min(sh[dim1], sh[dim2] - offset) if offset >= 0 else min(sh[dim1] + offset, sh[dim2]))
+    start = x.offset + (offset * st[dim2] if offset >= 0 else -offset * st[dim1]) if n else x.offset
+    keep = [i for i in range(x.ndim) if i not in (dim1, dim2)]
+    return Tensor(x._storage, tuple(sh[i] for i in keep) + (n,), tuple(st[i] for i in keep) + (st[dim1] + st[dim2],),
+                  start, x.dtype, x.device)
+
+
+def _unfold_view(x: Tensor, dim: int, size: int, step: int) -> Tensor:
+    """Windows of ``size`` every ``step`` along dim as a view: dim becomes the window count, size is appended."""
+    st, sh = list(x.strides), list(x.shape)
+    count = (sh[dim] - size) // step + 1
+    s = st[dim]
+    sh[dim], st[dim] = count, s * step
+    return Tensor(x._storage, (*sh, size), (*st, s), x.offset, x.dtype, x.device)
+
+
+class _Diagonal(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
+        ctx.args, ctx.shape, ctx.dtype, ctx.device = (offset, dim1, dim2), x.shape, x.dtype, x.device
+        return _diagonal_view(x, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        from .ops.creation import zeros
+
+        z = zeros(ctx.shape, dtype=ctx.dtype, device=ctx.device)
+        _ew.run_into(ELEMENTWISE["copy"], [g], _diagonal_view(z, *ctx.args))
+        return z, None, None, None
+
+
+class _DiagEmbed(Function):
+    @staticmethod
+    def forward(ctx: Any, v: Tensor, offset: int) -> Tensor:
+        from .ops.creation import zeros
+
+        ctx.offset = offset
+        n = v.shape[0] + abs(offset)
+        m = zeros((n, n), dtype=v.dtype, device=v.device)
+        _ew.run_into(ELEMENTWISE["copy"], [v], _diagonal_view(m, offset, 0, 1))
+        return m
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return _ew.contiguous(_diagonal_view(g, ctx.offset, 0, 1)), None
+
+
+class _Unfold(Function):
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, dim: int, size: int, step: int) -> Tensor:
+        ctx.args, ctx.shape, ctx.dtype, ctx.device = (dim, size, step), x.shape, x.dtype, x.device
+        return _unfold_view(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        from .ops.creation import zeros
+
+        dim, size, step = ctx.args
+        z = zeros(ctx.shape, dtype=ctx.dtype, device=ctx.device)
+        if step >= size:  # windows do not overlap: one copy
+            _ew.run_into(ELEMENTWISE["copy"], [g], _unfold_view(z, dim, size, step))
+        else:  # overlapping windows: add window element k of every window, k = 0 .. size-1
+            for k in range(size):
+                view = _unfold_view(z, dim, size, step)[..., k]
+                _ew.run_into(ELEMENTWISE["add"], [view, g[(Ellipsis, k)]], view)
+        return z, None, None, None
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    """``torch.diagonal``: the diagonal over (dim1, dim2) as a view, as the last dim (differentiable)."""
+    d1, d2 = normalize_axis(dim1, input.ndim), normalize_axis(dim2, input.ndim)
+    if d1 == d2:
+        raise ValueError(f"diagonal dimensions cannot be identical: {dim1}, {dim2}")
+    return _Diagonal.apply(input, int(offset), d1, d2)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """``torch.diag``: a 1-d tensor becomes a square matrix with it on diagonal ``diagonal``; a 2-d tensor gives
+    that diagonal (both differentiable)."""
+    if input.ndim == 2:
+        return _Diagonal.apply(input, int(diagonal), 0, 1)
+    if input.ndim != 1:
+        raise ValueError(f"diag expects a 1-d or 2-d tensor, got shape {input.shape}")
+    return _DiagEmbed.apply(input, int(diagonal))
+
+
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.trace``: the sum of a matrix's main diagonal (differentiable)."""
+    if input.ndim != 2:
+        raise ValueError(f"trace expects a 2-d tensor, got shape {input.shape}")
+    return F.reduce("sum", diagonal(input), None)
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
+    """``Tensor.unfold``: every ``size``-long window, ``step`` apart, along dimension, as a strided view."""
+    d = normalize_axis(dimension, input.ndim) if input.ndim else 0
+    n = input.shape[d] if input.ndim else 1
+    if size < 0 or size > n or step <= 0:
+        raise ValueError(f"unfold: size {size} (at most {n}) and step {step} (positive) for dimension {dimension} "
+                         f"of shape {input.shape}")
+    return _Unfold.apply(input, d, int(size), int(step))
+
+
+
+# -- einsum ------------------------------------------------------------------------------------------------------------
+def _parse_term(term: str, ndim: int | None, n_ell: int, where: str) -> list[str]:
+    """The labels of one einsum term; the dims an ellipsis stands for get labels '.0', '.1', ... (right-aligned)."""
+    head, dots, tail = term.partition("...")
+    if "." in head + tail or not (head + tail).isalpha() and head + tail:
+        raise ValueError(f"einsum: invalid subscripts {term!r} in {where}")
+    if not dots:
+        if ndim is not None and len(term) != ndim:
+            raise ValueError(f"einsum: {where} has {len(term)} subscripts for a {ndim}-d operand")
+        return list(term)
+    e = n_ell if ndim is None else ndim - len(head) - len(tail)
+    if e < 0:
+        raise ValueError(f"einsum: {where} has more subscripts than the operand's {ndim} dims")
+    return [*head, *(f".{j}" for j in range(n_ell - e, n_ell)), *tail]
+
+
+def _sum_labels(x: Tensor, labels: list[str], needed: set[str]) -> tuple[Tensor, list[str]]:
+    """Take the diagonal of repeated labels, then sum the labels nobody needs any more."""
+    while len(set(labels)) < len(labels):
+        lab = next(lab for lab in labels if labels.count(lab) > 1)
+        i = labels.index(lab)
+        j = labels.index(lab, i + 1)
+        x = _Diagonal.apply(x, 0, i, j)
+        labels = [lb for k, lb in enumerate(labels) if k not in (i, j)] + [lab]
+    gone = tuple(k for k, lab in enumerate(labels) if lab not in needed)
+    if gone:
+        x = F.reduce("sum", x, gone)
+        labels = [lab for lab in labels if lab not in set(labels[k] for k in gone)]
+    return x, labels
+
+
+def _contract(x: Tensor, lx: list[str], y: Tensor, ly: list[str], keep: set[str],
+              size: dict[str, int]) -> tuple[Tensor, list[str]]:
+    """x and y multiplied and summed over their shared labels not in ``keep``, as one (batched) matmul."""
+    batch = [lab for lab in lx if lab in ly and lab in keep]
+    inner = [lab for lab in lx if lab in ly and lab not in keep]
+    xo = [lab for lab in lx if lab not in ly]
+    yo = [lab for lab in ly if lab not in lx]
+
+    def arrange(t: Tensor, lt: list[str], order: list[str], groups: tuple[list[str], list[str]]) -> Tensor:
+        t = F.permute(t, [lt.index(lab) for lab in order])
+        full = tuple(size[lab] for lab in order)
+        if t.shape != full:
+            t = F.expand(t, full)
+        shape = tuple(size[lab] for lab in batch) + tuple(math.prod(size[lab] for lab in g) for g in groups)
+        return t if t.shape == shape else F.reshape(t, shape)
+
+    a = arrange(x, lx, batch + xo + inner, (xo, inner))
+    b = arrange(y, ly, batch + inner + yo, (inner, yo))
+    out = F.matmul(a, b)
+    shape = tuple(size[lab] for lab in batch + xo + yo)
+    return (out if out.shape == shape else F.reshape(out, shape)), batch + xo + yo
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """``torch.einsum``: Einstein summation, differentiable (diagonals, sums, permutes and batched matmuls).
+
+    Implicit (``"ij,jk"``) and explicit (``"ij,jk->ik"``) outputs, ``...`` broadcasting, repeated subscripts
+    (traces and diagonals: ``"ii->i"``, ``"ii"``); the operands are folded pairwise from the left.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum: {equation!r} has {len(terms)} operand terms but {len(operands)} operands were given")
+    for t in operands:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"einsum: operands must be tensors, got {type(t).__name__}")
+    n_ell = max([t.ndim - len(term.replace("...", "")) for term, t in zip(terms, operands, strict=True)
+                 if "..." in term] or [0])
+    labels = [_parse_term(term, t.ndim, n_ell, f"operand {k}")
+              for k, (term, t) in enumerate(zip(terms, operands, strict=True))]
+    size: dict[str, int] = {}
+    for k, (ls, t) in enumerate(zip(labels, operands, strict=True)):
+        for lab, n in zip(ls, t.shape, strict=True):
+            if size.get(lab, 1) not in (1, n) and n != 1:
+                raise ValueError(f"einsum: subscript {lab!r} has size {n} in operand {k} but {size[lab]} before")
+            size[lab] = max(size.get(lab, 1), n) if n != 1 or lab not in size else size[lab]
+    if arrow:
+        out = _parse_term(rhs, None, n_ell, "the output")
+        if len(set(out)) != len(out) or any(lab not in size for lab in out):
+            raise ValueError(f"einsum: output subscripts {rhs!r} repeat or do not appear in the inputs")
+    else:
+        flat = [lab for ls in labels for lab in ls]
+        out = [f".{j}" for j in range(n_ell)] + sorted(lab for lab in set(flat)
+                                                       if flat.count(lab) == 1 and not lab.startswith("."))
+    cur, lc = None, []
+    for k, (t, lt) in enumerate(zip(operands, labels, strict=True)):
+        later = set(out).union(*labels[k + 1:])
+        t, lt = _sum_labels(t, lt, later | set(lc))
+        if cur is None:
+            cur, lc = t, lt
+            continue
+        cur, lc = _sum_labels(cur, lc, later | set(lt))
+        cur, lc = _contract(cur, lc, t, lt, later, size)
+    cur, lc = _sum_labels(cur, lc, set(out))
+    full = tuple(size[lab] for lab in out)
+    cur = F.permute(cur, [lc.index(lab) for lab in out]) if lc != out else cur
+    return cur if cur.shape == full else F.expand(cur, full)
+
+
+# -- random draws ----------------------------------------------------------------------------------------------------
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator: Any = None) -> Tensor:
+    """``torch.multinomial``: category indices drawn with the (unnormalised) weights of each row, on the device.
+
+    With replacement: inverse CDF (count of cumulative weights at or below u * total); without: the Gumbel
+    top-k trick (the ``num_samples`` largest log(w) + Gumbel noise), which draws like successive sampling.
+    """
+    from .random import rand
+
+    if input.ndim not in (1, 2) or input.dtype.kind != "f":
+        raise ValueError(f"multinomial expects a 1-d or 2-d float tensor of weights, got {input.dtype} "
+                         f"of shape {input.shape}")
+    w = F.detach(input)
+    rows = w if w.ndim == 2 else F.reshape(w, (1, w.shape[0]))
+    r, n = rows.shape
+    if num_samples <= 0 or (not replacement and num_samples > n):
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples from {n} categories "
+                         f"{'with' if replacement else 'without'} replacement")
+    u = rand((r, num_samples), dtype=w.dtype, device=w.device, generator=generator)
+    if replacement:
+        cdf = rows.cumsum(1)
+        v = _ew.apply("multiply", u, cdf[:, n - 1:n])
+        below = _ew.apply("less_equal", F.reshape(cdf, (r, 1, n)), F.reshape(v, (r, num_samples, 1)))
+        idx = _ew.apply("minimum", F.reduce("sum", _ew.astype(below, _dt.int64), 2), n - 1)
+    else:
+        noise = rand((r, n), dtype=w.dtype, device=w.device, generator=generator)
+        keys = _ew.apply("subtract", _ew.apply("log", rows), _ew.apply("log", _ew.apply("negative", _ew.apply(
+            "log", noise))))
+        idx = keys.topk(num_samples, 1)[1]
+    return idx if w.ndim == 2 else F.reshape(idx, (num_samples,))
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:  # noqa: A002
+    """``torch.bernoulli``: 1 with probability input (or p), else 0, in input's dtype."""
+    return input.bernoulli(p, generator=generator)
+
+
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *, dtype: Any = None,  # noqa: A002
+                 device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.randint_like(x, high)`` / ``(x, low, high)``: integers in [low, high) shaped like x, x's dtype."""
+    from .random import randint
+
+    if high is None:
+        low, high = 0, low
+    dt = _dt.as_dtype(dtype) if dtype is not None else input.dtype
+    t = randint(low, high, input.shape, dtype=_dt.int64, device=device or input.device)
+    t = t if dt is _dt.int64 else _ew.astype(t, dt)
+    return t.requires_grad_() if requires_grad else t
+
+
+def _random_(self: Tensor, from_: int = 0, to: int | None = None, *, generator: Any = None) -> Tensor:
+    """``Tensor.random_``: fill in place with integers in [from, to) (to defaults to the dtype's exact range)."""
+    from .random import randint
+
+    if to is None:
+        from_, to = (0, from_) if from_ else (0, None)
+    if to is None:
+        k = self.dtype.kind
+        to = 2 ** {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}.get(self.dtype.name, 0) if k == "f" \
+            else 2 if k == "b" else 2 ** (self.dtype.bits - (1 if k == "i" else 0))
+        to = min(to, 2**63 - 1)
+    r = randint(from_, to, self.shape, dtype=_dt.int64, device=self.device, generator=generator)
+    return self.copy_(r if self.dtype is _dt.int64 else _ew.astype(r, self.dtype))
+
+
+def _bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """``Tensor.bernoulli_``: fill in place with 1 with probability p (a number or a tensor), else 0."""
+    from .random import rand
+
+    u = rand(self.shape, dtype=self.dtype if self.dtype.kind == "f" else None, device=self.device,
+             generator=generator)
+    return self.copy_(_ew.astype(_ew.apply("less", u, F.detach(p) if isinstance(p, Tensor) else p), self.dtype))
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:  # noqa: A002
+    """``torch.index_fill``: a copy with the slices at ``index`` along dim set to value (differentiable in input)."""
+    from .autograd.indexing import where
+    from .ops.creation import zeros
+
+    d = normalize_axis(dim, input.ndim) if input.ndim else 0
+    n = input.shape[d] if input.ndim else 1
+    idx = F.detach(index) if isinstance(index, Tensor) else Tensor.from_numpy(_np_index(index), _dt.int64,
+                                                                                 input.device)
+    hit = zeros((n,), dtype=_dt.int32, device=input.device)
+    hit[F.reshape(idx, (-1,))] = 1
+    shape = tuple(n if i == d else 1 for i in range(input.ndim))
+    return where(F.reshape(_ew.astype(hit, _dt.bool_), shape), value, input)
+
+
+def _np_index(index: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(index, dtype=np.int64).reshape(-1)
+
+
+def _index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
+    """``Tensor.index_fill_``: in place."""
+    from .autograd.torch_methods import _assign
+
+    return _assign(self, index_fill(self, dim, index, value))
+
+
+def install_methods() -> None:
+    """Give Tensor the methods of this module's functions (``x.diag()``, ``x.unfold(...)``, ``x.erf()``...)."""
+    T = Tensor
+    T.diag = diag  # type: ignore[attr-defined]
+    T.diagonal = diagonal  # type: ignore[attr-defined]
+    T.trace = trace  # type: ignore[attr-defined]
+    T.unfold = unfold  # type: ignore[attr-defined]
+    T.erf = erf  # type: ignore[attr-defined]
+    T.erfc = erfc  # type: ignore[attr-defined]
+    T.erfinv = erfinv  # type: ignore[attr-defined]
+    T.isclose = isclose  # type: ignore[attr-defined]
+    T.multinomial = multinomial  # type: ignore[attr-defined]
+    T.index_fill = index_fill  # type: ignore[attr-defined]
+    T.index_fill_ = _index_fill_  # type: ignore[attr-defined]
+    T.random_ = _random_  # type: ignore[attr-defined]
+    T.bernoulli_ = _bernoulli_  # type: ignore[attr-defined]
+
+
+__all__ = ["Size", "allclose", "bernoulli", "bmm", "chunk", "clamp", "cumprod", "cumsum", "device", "diag",
+           "diagonal", "einsum", "erf", "erfc", "erfinv", "get_default_dtype", "index_fill", "inference_mode",
+           "isclose", "multinomial", "randint_like", "set_default_dtype", "trace", "unfold",
            "is_floating_point", "is_grad_enabled", "is_tensor", "log_softmax", "masked_fill", "mm", "narrow", "norm",
            "numel", "outer", "permute", "rand_like", "randn_like", "relu", "sigmoid", "softmax", "split", "topk",
            "transpose", "unbind", "unsqueeze"]

@@ -44,6 +44,21 @@ class DType:
     def __reduce__(self) -> tuple:
         return (from_name, (self.name,))
 
+    @property
+    def is_floating_point(self) -> bool:
+        """PyTorch's ``dtype.is_floating_point``: a real floating type."""
+        return self.kind == "f"
+
+    @property
+    def is_complex(self) -> bool:
+        """PyTorch's ``dtype.is_complex``."""
+        return self.kind == "c"
+
+    @property
+    def is_signed(self) -> bool:
+        """PyTorch's ``dtype.is_signed``: signed integers, floats and complex types."""
+        return self.kind in "ifc"
+
 
 bool_ = DType("bool", np.bool_, "uchar", "b")
 int8 = DType("int8", np.int8, "char", "i")

@@ -61,6 +61,26 @@ def _float_fn(name: str, c_name: str | None = None, complex_fn: str | None = Non
 _IFLOORDIV = "(b == 0 ? 0 : (b == -1 ? -a : a / b - ((a % b != 0) && ((a % b < 0) != (b < 0)))))"
 _IREM = "(b == 0 ? 0 : (b == -1 ? 0 : a % b + ((a % b != 0) && ((a % b < 0) != (b < 0))) * b))"
 
+def _erfinv(newton: int) -> str:
+    """erfinv(a) as one expression: Giles' polynomial guess, polished by ``newton`` Newton steps on erf."""
+    w = "(-log((($T)1 - a) * (($T)1 + a)))"
+    lo = ("2.81022636e-08", "3.43273939e-07", "-3.5233877e-06", "-4.39150654e-06", "0.00021858087",
+          "-0.00125372503", "-0.00417768164", "0.246640727", "1.50140941")
+    hi = ("-0.000200214257", "0.000100950558", "0.00134934322", "-0.00367342844", "0.00573950773",
+          "-0.0076224613", "0.00943887047", "1.00167406", "2.83297682")
+
+    def horner(cs: tuple[str, ...], t: str) -> str:
+        e = f"(($T){cs[0]})"
+        for k in cs[1:]:
+            e = f"({e} * {t} + ($T){k})"
+        return e
+
+    x = f"(a * ({w} < ($T)5 ? {horner(lo, f'({w} - ($T)2.5)')} : {horner(hi, f'(sqrt({w}) - ($T)3)')}))"
+    for _ in range(newton):
+        x = f"({x} - (erf({x}) - a) / (($T)1.1283791670955126 * exp(-{x} * {x})))"
+    return f"(fabs(a) == ($T)1 ? a * ($T)INFINITY : {x})"
+
+
 ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     # arithmetic
     _op("add", 2, "numeric", "a + b", "iufc"),
@@ -110,6 +130,9 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     _float_fn("asinh", complex_fn="casinh"),
     _float_fn("acosh", complex_fn="cacosh"),
     _float_fn("atanh", complex_fn="catanh"),
+    _float_fn("erf"),
+    _float_fn("erfc"),
+    _op("erfinv", 1, "numeric", _erfinv(2), "f"),
     # complex parts
     _op("conj", 1, "numeric", "a", "iufc", c="conj(a)"),
     _op("real", 1, "real", "a", "fc", c="a.x"),
