@@ -13,7 +13,9 @@
         ps.append(("in", c.attr.C[dt], "src"))
     ps += [("scalar", idx, "total"), ("scalar", idx, "n"), ("scalar", idx, "m"), ("scalar", "long", "k")]
     cond = {"eye": "d == k", "tril": "d <= k", "triu": "d >= k"}[mode]
-    val = "1" if mode == "eye" else capture(c.load, dt, "src", "gid")
+    ## NOTE: a bare 1 converts to a vector type lane by lane, so complex eye spells 1 + 0i.
+    one = d.cast(c.attr.C[dt], "1, 0") if dt.startswith("complex") else "1"
+    val = one if mode == "eye" else capture(c.load, dt, "src", "gid")
 %>\
 <%include file="dtypes.h"/>
 ${d.kernel("tri", ps)}
