@@ -33,3 +33,22 @@ def assert_close(actual: Any, expected: Any, dtype: str | None = None, scale: fl
                                    want, rtol=rtol * scale, atol=atol * scale, equal_nan=True)
     else:
         np.testing.assert_array_equal(got, want)
+
+
+def tensor_of(a: Any, device: Any, grad: bool = True, dtype: Any = None) -> Any:
+    """A portatensor tensor of ``a`` on device, requiring grad unless ``grad=False`` (autograd tests)."""
+    import portatensor as pt
+
+    t = pt.asarray(np.asarray(a), dtype=dtype, device=device)
+    return t.requires_grad_() if grad else t
+
+
+def need_fp64(device: Any) -> Any:
+    """portatensor.float64, or skip the test on a device without fp64."""
+    import pytest
+
+    import portatensor as pt
+
+    if not device.info.fp64:
+        pytest.skip(f"{device} has no fp64")
+    return pt.float64

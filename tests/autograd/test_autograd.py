@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import need_fp64, tensor_of
 
 import portatensor as pt
 
 RNG = np.random.default_rng(0)
 
 
-def _t(a, device, grad=True, dtype=None):
-    t = pt.asarray(np.asarray(a), dtype=dtype, device=device)
-    return t.requires_grad_() if grad else t
-
-
-def _f64(device):
-    if not device.info.fp64:
-        pytest.skip(f"{device} has no fp64")
-    return pt.float64
+_t = tensor_of
+_f64 = need_fp64
 
 
 def test_leaf_grad_and_accumulation(device):

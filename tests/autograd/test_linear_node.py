@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import need_fp64
 
 import portatensor as pt
 from portatensor.nn import functional as F
@@ -11,10 +12,7 @@ from portatensor.nn import functional as F
 RNG = np.random.default_rng(7)
 
 
-def _f64(device):
-    if not device.info.fp64:
-        pytest.skip(f"{device} has no fp64")
-    return pt.float64
+_f64 = need_fp64
 
 
 @pytest.mark.parametrize("xshape", [(5, 4), (2, 3, 4), (4,)])
