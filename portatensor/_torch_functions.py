@@ -25,7 +25,7 @@ from .autograd.function import Function
 from .ops import elementwise as _ew
 from .ops.table import ELEMENTWISE
 from .tensor import Tensor
-from .views import normalize_axis
+from .views import contiguous_strides, normalize_axis
 
 _REDUCTION_NAMES = {"dim": "axis", "keepdim": "keepdims"}
 
@@ -389,6 +389,51 @@ class _Unfold(Function):
                 view = _unfold_view(z, dim, size, step)[..., k]
                 _ew.run_into(ELEMENTWISE["add"], [view, g[(Ellipsis, k)]], view)
         return z, None, None, None
+
+
+def view_strides(shape: tuple[int, ...], strides: tuple[int, ...], new: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Strides that show a tensor of (shape, strides) as ``new`` without a copy, or None (PyTorch's
+    computeStride: each run of dims contiguous with one another may be split or merged, nothing across runs)."""
+    if not shape or math.prod(shape) == 0:
+        return contiguous_strides(new)
+    out = [0] * len(new)
+    k = len(new) - 1
+    base, numel, vnumel = strides[-1], 1, 1
+    for d in range(len(shape) - 1, -1, -1):
+        numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != numel * base):
+            while k >= 0 and (vnumel < numel or new[k] == 1):
+                out[k] = vnumel * base
+                vnumel *= new[k]
+                k -= 1
+            if vnumel != numel:
+                return None
+            if d > 0:
+                base, numel, vnumel = strides[d - 1], 1, 1
+    return tuple(out) if k == -1 else None
+
+
+class _View(Function):
+    """A no-copy view with new strides over the same elements in the same order (``Tensor.view``)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, shape: tuple[int, ...], strides: tuple[int, ...]) -> Tensor:
+        ctx.shape = x.shape
+        return Tensor(x._storage, shape, strides, x.offset, x.dtype, x.device)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        return F.reshape(g, ctx.shape), None, None
+
+
+def strided_view(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """x shown as ``shape`` without a copy (x may be non-contiguous); RuntimeError when the strides forbid it."""
+    shape = F._infer_shape(shape, x.size)
+    st = view_strides(x.shape, x.strides, shape)
+    if st is None:
+        raise RuntimeError(f"view size is not compatible with the input's shape {x.shape} and strides {x.strides} "
+                           f"(at least one dimension spans across two contiguous subspaces); use reshape() instead")
+    return _View.apply(x, shape, st)
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002

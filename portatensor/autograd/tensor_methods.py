@@ -266,9 +266,10 @@ def _view(self: Tensor, *shape: Any) -> Tensor:
         raise NotImplementedError("view(dtype) is not supported; use astype")
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
-    if not self.is_contiguous():
-        raise RuntimeError(f"view needs a contiguous tensor (shape {self.shape}, strides {self.strides}); "
-                           "use reshape() or contiguous() first")
+    if not self.is_contiguous():  # a view when the strides allow it (splitting a sliced last dim, ...)
+        from .._torch_functions import strided_view
+
+        return strided_view(self, shape)
     return F.reshape(self, shape)
 
 

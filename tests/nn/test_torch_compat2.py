@@ -322,3 +322,26 @@ def test_set_default_dtype(device):
     finally:
         pt.set_default_dtype(pt.float32)
     assert pt.zeros(2, device=device).dtype == pt.float32
+
+
+def test_view_of_non_contiguous_matches_torch(device):
+    torch = pytest.importorskip("torch")
+    a = RNG.standard_normal((2, 3, 8))
+    cases = [(lambda x: x[:, :, 2:6], (2, 3, 2, 2)), (lambda x: x.transpose(0, 1), (3, 2, 2, 4)),
+             (lambda x: x[:, :, 2:6], (-1, 2, 2)), (lambda x: x.permute(2, 0, 1), (4, 2, 2, 3)),
+             (lambda x: x[:, :1], (2, 8)), (lambda x: x[:, 1], (-1,)), (lambda x: x.transpose(0, 1), (6, 8))]
+    for sel, shape in cases:
+        t, p = torch.tensor(a, requires_grad=True), _t(a, device, requires_grad=True)
+        try:
+            to = sel(t).view(shape)
+        except RuntimeError:
+            with pytest.raises(RuntimeError, match="view size is not compatible"):
+                sel(p).view(shape)
+            continue
+        po = sel(p).view(shape)
+        assert po.shape == tuple(to.shape) and po.strides == to.stride() and po._storage is p._storage
+        np.testing.assert_array_equal(po.numpy(), to.detach().numpy())
+        g = RNG.standard_normal(po.shape)
+        to.backward(torch.tensor(g))
+        po.backward(_t(g, device))
+        np.testing.assert_array_equal(p.grad.numpy(), t.grad.numpy())
