@@ -326,6 +326,7 @@ __all__ += ["allclose", "as_tensor", "bmm", "chunk", "clamp", "cuda", "cumprod",
 # multinomial/bernoulli/randint_like, erf/erfc/erfinv, isclose, index_fill; the matching Tensor methods.
 from . import backends  # noqa: E402
 from ._torch_functions import (  # noqa: E402
+    Generator,
     Size,
     bernoulli,
     diag,
@@ -342,8 +343,6 @@ from ._torch_functions import (  # noqa: E402
     set_default_dtype,
     trace,
 )
-from .random import Generator  # noqa: E402
-
 _tf.install_methods()
 
 __all__ += ["Generator", "Size", "backends", "bernoulli", "diag", "diagonal", "einsum", "erf", "erfc", "erfinv",

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import dtypes as _dt
+from . import random as _random
 from .autograd import function as F
 from .autograd.engine import GRAD, set_grad_enabled
 from .autograd.function import Function
@@ -259,6 +260,15 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"portatensor.Size({list(self)})"
+
+
+class Generator(_random.Generator):
+    """``torch.Generator(device=None)``: a Philox generator of its own (``.manual_seed(s)`` returns it); the
+    device is recorded only, since the same seed gives the same numbers on every device."""
+
+    def __init__(self, device: Any = None) -> None:
+        super().__init__()
+        self.device = device
 
 
 def set_default_dtype(d: Any) -> None:
@@ -696,7 +706,7 @@ def install_methods() -> None:
     T.bernoulli_ = _bernoulli_  # type: ignore[attr-defined]
 
 
-__all__ = ["Size", "allclose", "bernoulli", "bmm", "chunk", "clamp", "cumprod", "cumsum", "device", "diag",
+__all__ = ["Generator", "Size", "allclose", "bernoulli", "bmm", "chunk", "clamp", "cumprod", "cumsum", "device", "diag",
            "diagonal", "einsum", "erf", "erfc", "erfinv", "get_default_dtype", "index_fill", "inference_mode",
            "isclose", "multinomial", "randint_like", "set_default_dtype", "trace", "unfold",
            "is_floating_point", "is_grad_enabled", "is_tensor", "log_softmax", "masked_fill", "mm", "narrow", "norm",

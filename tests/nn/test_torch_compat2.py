@@ -29,9 +29,10 @@ def test_random_split_lengths_and_fractions(device):
     pt.manual_seed(0)
     a2, _ = data.random_split(ds, [7, 3])
     assert list(a2.indices) == list(a.indices)
-    g = pt.Generator().manual_seed(5) if hasattr(pt, "Generator") else pt.random.Generator(5)
-    parts = data.random_split(ds, [0.5, 0.3, 0.2], generator=g)
+    parts = data.random_split(ds, [0.5, 0.3, 0.2], generator=pt.Generator(device=device).manual_seed(5))
     assert [len(p) for p in parts] == [5, 3, 2]
+    again = data.random_split(ds, [0.5, 0.3, 0.2], generator=pt.Generator().manual_seed(5))
+    assert [list(p.indices) for p in again] == [list(p.indices) for p in parts]
     parts = data.random_split(data.TensorDataset(_t(np.arange(11), device)), [0.34, 0.33, 0.33])
     assert [len(p) for p in parts] == [4, 4, 3]  # 3 + 3 + 3 by floor, the two left over to the first splits
     with pytest.raises(ValueError, match="add up"):
