@@ -121,6 +121,15 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         else:
             ins.append((d.name, "s"))
     idx64 = idx64 or size > INDEX32_LIMIT
+    if op.name == "copy" and config is None and len(tensors) == len(operands) == 1 and per[0] is out_dtype:
+        # NOTE: a same-dtype copy that transposes (output and input unit strides on different axes: contiguous()
+        # of x.T, NCHW <-> NHWC) runs the tiled transpose kernel; the strided kernel below would read or write
+        # with a large stride. The returned plan takes the same arguments as this one.
+        from .transpose import plan as _transpose_plan
+
+        tplan = _transpose_plan(device, out_dtype, shape, ostrides, cshape, cout, cins[0], idx64)
+        if tplan is not None:
+            return tplan
     if config is None:
         config = tuned_config(device, _tuned.FAMILY, (out_dtype.name,), "flat" if flat else "strided",
                               (size,)).config

@@ -1,6 +1,6 @@
 """`portatensor tune`: search, store and show tuned configs for a device.
 
-    portatensor tune [--device SEL] [--family gemm,conv,reduce,elementwise|all] [--dtype float32,...]
+    portatensor tune [--device SEL] [--family gemm,conv,reduce,elementwise,transpose|all] [--dtype float32,...]
                      [--shapes 1024,2048x2048x512,32x64x56x56x64,...] [--budget SECONDS]
                      [--strategy auto|exhaustive|random|local] [--resume] [--json]
     portatensor tune show | clear | export FILE | import FILE
@@ -11,7 +11,9 @@ already running) uses it.
 
 Shapes: N or MxNxK is a GEMM; NxCxHxWxO[xK] a conv2d forward (batch N, C -> O
 channels, H x W images, K x K kernel, default 3, stride 1, padding K // 2);
-eN an elementwise a + b over N elements; r[ROWSx]N a sum over rows of N.
+eN an elementwise a + b over N elements; r[ROWSx]N a sum over rows of N;
+t[Bx]NxM the contiguous copy of a (B, N, M) array with its last two axes
+swapped (transpose).
 Each family takes the shapes of its form, or its defaults when none is given.
 """
 
@@ -27,9 +29,9 @@ from typing import Any
 
 __all__ = ["main", "tune_problem"]
 
-FAMILIES = ("gemm", "conv", "reduce", "elementwise")
+FAMILIES = ("gemm", "conv", "reduce", "elementwise", "transpose")
 DEFAULT_SHAPES = {"gemm": "1024,2048", "conv": "32x64x56x56x64", "reduce": "r16777216,r1024x4096",
-                  "elementwise": "e16777216"}
+                  "elementwise": "e16777216", "transpose": "t4096x4096,t64x512x512"}
 DEFAULT_BUDGET_S = 240.0
 
 
@@ -69,10 +71,16 @@ def _rate(problem: Any, seconds: float) -> float:
 
 def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
     """--shapes text as {family: [dims, ...]}: GEMM (M, N, K), conv (N, C, H, W, O, K), elementwise (n,),
-    reduce (rows, n)."""
-    shapes: dict[str, list[tuple[int, ...]]] = {"gemm": [], "conv": [], "reduce": [], "elementwise": []}
+    reduce (rows, n), transpose (batch, n, m)."""
+    shapes: dict[str, list[tuple[int, ...]]] = {f: [] for f in FAMILIES}
     for part in text.split(","):
         word = part.strip().lower()
+        if word[:1] == "t":
+            dims = word[1:].split("x")
+            if not all(d.isdigit() and int(d) > 0 for d in dims) or len(dims) not in (2, 3):
+                raise ValueError(f"--shapes: {part!r} is not t[Bx]NxM with positive sizes")
+            shapes["transpose"].append(tuple(int(d) for d in ([1] + dims)[-3:]))
+            continue
         if word[:1] in ("e", "r"):
             dims = word[1:].split("x")
             if not all(d.isdigit() and int(d) > 0 for d in dims) or len(dims) > (1 if word[0] == "e" else 2):
@@ -99,7 +107,7 @@ def _parse_shapes(text: str) -> dict[str, list[tuple[int, ...]]]:
 
 def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) -> list[Any]:
     """The problems to tune, in order: each family's shapes (or its defaults) per dtype."""
-    from portatensor.tune.measure import ConvProblem, ElementwiseProblem, GemmProblem, ReduceProblem
+    from portatensor.tune.measure import ConvProblem, ElementwiseProblem, GemmProblem, ReduceProblem, TransposeProblem
 
     given = _parse_shapes(text) if text else None
     problems: list[Any] = []
@@ -113,6 +121,8 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
                     problems.append(ElementwiseProblem(dims[0], dt))
                 elif family == "reduce":
                     problems.append(ReduceProblem(dims[1], dims[0], dt))
+                elif family == "transpose":
+                    problems.append(TransposeProblem(dims[1], dims[2], dims[0], dt))
                 else:
                     n, c, h, w, o, k = dims
                     problems.append(ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt))
@@ -140,7 +150,7 @@ class _Progress:
 
 def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "auto", worker: Any = None,
                  progress: bool = True, db: Any = None, resume: bool = False) -> Outcome:
-    """Search configs for one GEMM, conv or elementwise problem; store the best in the device's DB.
+    """Search configs for one GEMM, conv, reduce, elementwise or transpose problem; store the best in the device's DB.
 
     conv2d is implicit GEMM on the same parameters, so both search the GEMM space.
     """
@@ -148,12 +158,13 @@ def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "au
     from portatensor.tune import gemm as G
     from portatensor.tune import reduce as R
     from portatensor.tune import strategies as S
+    from portatensor.tune import transpose as T
     from portatensor.tune.lookup import device_db
     from portatensor.tune.measure import Worker
     from portatensor.tune.space import Config
 
     limits = G.limits_of(device.info)
-    spaces = {E.FAMILY: E.elementwise_space, R.FAMILY: R.reduce_space}
+    spaces = {E.FAMILY: E.elementwise_space, R.FAMILY: R.reduce_space, T.FAMILY: T.transpose_space}
     space = spaces.get(problem.family, G.gemm_space)(limits)
     db = db or device_db(device)
     dtypes, layout, shape = problem.db_key
@@ -331,7 +342,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="float32", help="comma-separated dtypes")
     p.add_argument("--shapes", default=None,
                    help="comma-separated N or MxNxK (GEMM), NxCxHxWxO[xK] (conv), eN (elementwise), "
-                        "r[ROWSx]N (reduce); default: each family's own")
+                        "r[ROWSx]N (reduce), t[Bx]NxM (transpose); default: each family's own")
     p.add_argument("--budget", type=float, default=DEFAULT_BUDGET_S, help="seconds for the whole search")
     p.add_argument("--strategy", default="auto", choices=("auto", "exhaustive", "random", "local"))
     p.add_argument("--resume", action="store_true", help="start from stored results and keep better ones")

@@ -40,7 +40,8 @@ def device_fingerprint(info: Any) -> dict[str, str]:
 #: The files whose change makes tuned configs stale. NOTE: not the whole
 #: codegen fingerprint: an edit to an unrelated template must not throw away
 #: every tuned result on the machine.
-TUNED_SOURCES = ("xgemm.cl.mako", "elementwise.cl.mako", "reduce.cl.mako", "_common.mako", "dtypes.h")
+TUNED_SOURCES = ("xgemm.cl.mako", "elementwise.cl.mako", "reduce.cl.mako", "transpose.cl.mako", "_common.mako",
+                 "dtypes.h")
 _FP: str | None = None
 
 
@@ -83,11 +84,13 @@ def family_defaults() -> dict[tuple[str, str], dict[str, Any]]:
     from portatensor.tune import elementwise as _ew
     from portatensor.tune import gemm as _gemm
     from portatensor.tune import reduce as _reduce
+    from portatensor.tune import transpose as _transpose
 
     table: dict[tuple[str, str], dict[str, Any]] = dict(_db.DEFAULTS)
     # conv2d is implicit GEMM on the same parameters.
     rows = [("gemm", _gemm.VENDOR_DEFAULTS), ("conv", _gemm.VENDOR_DEFAULTS),
-            (_ew.FAMILY, _ew.VENDOR_DEFAULTS), (_reduce.FAMILY, _reduce.VENDOR_DEFAULTS)]
+            (_ew.FAMILY, _ew.VENDOR_DEFAULTS), (_reduce.FAMILY, _reduce.VENDOR_DEFAULTS),
+            (_transpose.FAMILY, _transpose.VENDOR_DEFAULTS)]
     for family, defaults in rows:
         for vendor, cfg in defaults.items():
             table[(family, vendor)] = dict(cfg)

@@ -22,7 +22,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ConvProblem", "ElementwiseProblem", "GemmProblem", "Measurement", "ReduceProblem", "Worker"]
+__all__ = ["ConvProblem", "ElementwiseProblem", "GemmProblem", "Measurement", "ReduceProblem", "TransposeProblem",
+           "Worker"]
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,39 @@ class ReduceProblem:
         return (self.dtype,), "contig", (self.rows, self.n)
 
 
+@dataclass(frozen=True)
+class TransposeProblem:
+    """The contiguous copy of a (batch, n, m) array's last two axes swapped: ``x.permute(0, 2, 1)`` copied."""
+
+    n: int
+    m: int
+    batch: int = 1
+    dtype: str = "float32"
+    family = "transpose"
+
+    @property
+    def bytes(self) -> float:
+        import numpy as np
+
+        return 2.0 * self.batch * self.n * self.m * np.dtype(self.dtype).itemsize
+
+    @property
+    def label(self) -> str:
+        b = f"{self.batch}x" if self.batch > 1 else ""
+        return f"transpose {b}{self.n}x{self.m} {self.dtype}"
+
+    @property
+    def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+        """The key ops/transpose.py looks up: (batch, rows, cols) of the output, by element size."""
+        import numpy as np
+
+        from portatensor.tune.transpose import storage_dtype
+
+        return (storage_dtype(np.dtype(self.dtype).itemsize),), "tile", (self.batch, self.m, self.n)
+
+
 #: Anything the worker can time.
-Problem = GemmProblem | ConvProblem | ElementwiseProblem | ReduceProblem
+Problem = GemmProblem | ConvProblem | ElementwiseProblem | ReduceProblem | TransposeProblem
 
 
 @dataclass
@@ -261,7 +293,7 @@ class _WorkerState:
             return
         rng = np.random.default_rng(0)
         prepare = {"gemm": self._prepare_gemm, "conv": self._prepare_conv, "elementwise": self._prepare_ew,
-                   "reduce": self._prepare_reduce}
+                   "reduce": self._prepare_reduce, "transpose": self._prepare_transpose}
         prepare[family](p, rng)
         self.device.synchronize()
         self.key = key
@@ -330,6 +362,24 @@ class _WorkerState:
         self.x = pt.asarray(x, device=self.device)
         self.c = Tensor.empty((p["rows"],), getattr(pt, p["dtype"]), self.device)
 
+    def _prepare_transpose(self, p: dict[str, Any], rng: Any) -> None:
+        import numpy as np
+
+        import portatensor as pt
+        from portatensor.ops import transpose as T
+        from portatensor.tensor import Tensor
+        from portatensor.views import collapse_dims
+
+        x = rng.uniform(-1, 1, (p["batch"], p["n"], p["m"])).astype(p["dtype"])
+        self.ref = np.ascontiguousarray(np.swapaxes(x, 1, 2))
+        self.x = pt.asarray(x, device=self.device)
+        self.c = Tensor.empty(self.ref.shape, getattr(pt, p["dtype"]), self.device)
+        view = pt.permute_dims(self.x, (0, 2, 1))
+        cshape, (cout, cin) = collapse_dims(view.shape, self.c.strides, view.strides)
+        self.transpose_geo = T.transpose_geometry(cshape, cout, cin)
+        if self.transpose_geo is None:
+            raise ValueError(f"{p['batch']}x{p['n']}x{p['m']}: a side under {T.MIN_SIDE} runs no transpose kernel")
+
     def _launch(self, family: str, config: Any, p: dict[str, Any]) -> float:
         from portatensor.ops.conv import run_xconv
         from portatensor.ops.linalg import run_xgemm
@@ -349,6 +399,14 @@ class _WorkerState:
             plan = make_plan(ELEMENTWISE["add"], (self.a, self.b), config=config)
             events = [launch(self.shim, plan.kernel, plan.gsize, plan.lsize,
                              (self.c._storage.buf, 0, self.a._storage.buf, 0, self.b._storage.buf, 0, *plan.tail))]
+        elif family == "transpose":
+            from portatensor.ops.transpose import make_plan as transpose_plan
+            from portatensor.runtime.launch import launch
+
+            plan = transpose_plan(self.shim, self.c.dtype, self.c.shape, self.c.strides, self.transpose_geo, False,
+                                  config)
+            events = [launch(self.shim, plan.kernel, plan.gsize, plan.lsize,
+                             (self.c._storage.buf, 0, self.x._storage.buf, 0, *plan.tail))]
         elif family == "gemm":
             events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
                                dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
