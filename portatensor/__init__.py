@@ -343,7 +343,34 @@ from ._torch_functions import (  # noqa: E402
     set_default_dtype,
     trace,
 )
+from ._torch_functions import (  # noqa: E402
+    addmm,
+    amax,
+    amin,
+    baddbmm,
+    clamp_max,
+    clamp_min,
+    clone,
+    dot,
+    dropout,
+    hstack,
+    isin,
+    lerp,
+    movedim,
+    mv,
+    nan_to_num,
+    repeat_interleave,
+    rsqrt,
+    swapaxes,
+    t,
+    unflatten,
+    vstack,
+)
+
 _tf.install_methods()
 
 __all__ += ["Generator", "Size", "backends", "bernoulli", "diag", "diagonal", "einsum", "erf", "erfc", "erfinv",
-            "index_fill", "inference_mode", "isclose", "multinomial", "randint_like", "set_default_dtype", "trace"]
+            "index_fill", "inference_mode", "isclose", "multinomial", "randint_like", "set_default_dtype", "trace",
+            "addmm", "amax", "amin", "baddbmm", "clamp_max", "clamp_min", "clone", "dot", "dropout", "hstack", "isin",
+            "lerp", "movedim", "mv", "nan_to_num", "repeat_interleave", "rsqrt", "swapaxes", "t", "unflatten",
+            "vstack"]

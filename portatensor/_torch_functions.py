@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import dtypes as _dt
@@ -688,6 +688,150 @@ def _index_fill_(self: Tensor, dim: int, index: Tensor, value: Any) -> Tensor:
     return _assign(self, index_fill(self, dim, index, value))
 
 
+# -- thin PyTorch spellings over existing differentiable ops ---------------------------------------------------------
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:  # noqa: A002
+    """``torch.addmm``: beta * input + alpha * (mat1 @ mat2)."""
+    return _scaled(input, beta) + _scaled(F.matmul(mat1, mat2), alpha)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: float = 1,  # noqa: A002
+            alpha: float = 1) -> Tensor:
+    """``torch.baddbmm``: beta * input + alpha * (batch1 @ batch2), batched."""
+    return _scaled(input, beta) + _scaled(F.matmul(batch1, batch2), alpha)
+
+
+def _scaled(t: Tensor, c: float) -> Tensor:
+    return t if c == 1 else t * c
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``torch.dot``: the inner product of two 1-d tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise ValueError(f"dot expects two 1-d tensors, got shapes {input.shape} and {other.shape}")
+    return F.matmul(input, other)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    """``torch.mv``: matrix @ vector."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise ValueError(f"mv expects a matrix and a vector, got shapes {input.shape} and {vec.shape}")
+    return F.matmul(input, vec)
+
+
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:  # noqa: A002
+    """``torch.lerp``: input + weight * (end - input)."""
+    return input.lerp(end, weight)
+
+
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:  # noqa: A002
+    """``torch.clone``."""
+    return input.clone()
+
+
+def rsqrt(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.rsqrt``: 1 / sqrt(x)."""
+    return input.rsqrt()
+
+
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002
+    """``torch.clamp_min``."""
+    return input.clamp(min, None)
+
+
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002
+    """``torch.clamp_max``."""
+    return input.clamp(None, max)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None,  # noqa: A002
+               neginf: float | None = None) -> Tensor:
+    """``torch.nan_to_num``: NaN, +inf and -inf replaced (by 0 and the dtype's largest/lowest finite values)."""
+    from .autograd.indexing import where
+
+    if input.dtype.kind != "f":
+        return input.clone()
+    from ._data_type_functions import finfo
+
+    big = float(finfo(input.dtype).max)
+    x = where(F.detach(_ew.apply("isnan", input)), nan, input)
+    x = where(F.detach(_ew.apply("equal", input, math.inf)), big if posinf is None else posinf, x)
+    return where(F.detach(_ew.apply("equal", input, -math.inf)), -big if neginf is None else neginf, x)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: int | None = None) -> Tensor:  # noqa: A002
+    """``torch.repeat_interleave``."""
+    return input.repeat_interleave(repeats, dim)
+
+
+def amax(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``torch.amax``: the maximum over dim (all dims by default)."""
+    return input.amax(dim, keepdim)
+
+
+def amin(input: Tensor, dim: Any = (), keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``torch.amin``: the minimum over dim (all dims by default)."""
+    return input.amin(dim, keepdim)
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    """``torch.swapaxes``/``swapdims``: transpose two dims."""
+    return F.transpose(input, axis0, axis1)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A002
+    """``torch.movedim``."""
+    return input.movedim(source, destination)
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    """``torch.t``: transpose a matrix (a vector unchanged)."""
+    return input if input.ndim < 2 else F.transpose(input, 0, 1)
+
+
+def _at_least(t: Tensor, n: int) -> Tensor:
+    """t with leading 1s up to n dims (atleast_1d/atleast_2d)."""
+    return t if t.ndim >= n else F.reshape(t, (1,) * (n - t.ndim) + t.shape)
+
+
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """``torch.hstack``: concatenate along dim 1 (dim 0 for 1-d tensors)."""
+    ts = [_at_least(x, 1) for x in tensors]
+    return F.cat(ts, 0 if ts[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """``torch.vstack``: concatenate along dim 0, 1-d tensors as rows."""
+    return F.cat([_at_least(x, 2) for x in tensors], 0)
+
+
+def dropout(input: Tensor, p: float = 0.5, train: bool = True) -> Tensor:  # noqa: A002
+    """``torch.dropout``."""
+    from .nn.functional import dropout as _dropout
+
+    return _dropout(input, p, train)
+
+
+def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:  # noqa: A002
+    """``torch.unflatten``: split dim into ``sizes`` (one may be -1)."""
+    d = normalize_axis(dim, input.ndim)
+    return F.reshape(input, (*input.shape[:d], *sizes, *input.shape[d + 1:]))
+
+
+def isin(elements: Any, test_elements: Any, *, invert: bool = False) -> Tensor:
+    """``torch.isin``: whether each element occurs in test_elements."""
+    e = elements if isinstance(elements, Tensor) else _ew_asarray(elements)
+    t = test_elements if isinstance(test_elements, Tensor) else _ew_asarray(test_elements, e.device)
+    flat = F.reshape(F.detach(t), (1,) * e.ndim + (-1,))
+    hit = F.reduce("any", _ew.apply("equal", F.reshape(F.detach(e), (*e.shape, 1)), flat), -1)
+    return _ew.apply("logical_not", hit) if invert else hit
+
+
+def _ew_asarray(x: Any, device: Any = None) -> Tensor:
+    from .ops.creation import asarray
+
+    return asarray(x, device=device)
+
+
 def install_methods() -> None:
     """Give Tensor the methods of this module's functions (``x.diag()``, ``x.unfold(...)``, ``x.erf()``...)."""
     T = Tensor
@@ -704,11 +848,32 @@ def install_methods() -> None:
     T.index_fill_ = _index_fill_  # type: ignore[attr-defined]
     T.random_ = _random_  # type: ignore[attr-defined]
     T.bernoulli_ = _bernoulli_  # type: ignore[attr-defined]
+    T.addmm = addmm  # type: ignore[attr-defined]
+    T.baddbmm = baddbmm  # type: ignore[attr-defined]
+    T.dot = dot  # type: ignore[attr-defined]
+    T.mv = mv  # type: ignore[attr-defined]
+    T.outer = outer  # type: ignore[attr-defined]
+    T.nan_to_num = nan_to_num  # type: ignore[attr-defined]
+    T.unflatten = unflatten  # type: ignore[attr-defined]
+    T.reshape_as = lambda self, other: F.reshape(self, other.shape)  # type: ignore[attr-defined]
+    T.addcmul = lambda self, t1, t2, *, value=1: self + t1 * t2 * value  # type: ignore[attr-defined]
+    T.addcdiv = lambda self, t1, t2, *, value=1: self + t1 / t2 * value  # type: ignore[attr-defined]
+    T.logical_and = lambda self, other: _ew.apply("logical_and", self, other)  # type: ignore[attr-defined]
+    T.short = lambda self: self.to(_dt.int16)  # type: ignore[attr-defined]
+    T.byte = lambda self: self.to(_dt.uint8)  # type: ignore[attr-defined]
+    T.char = lambda self: self.to(_dt.int8)  # type: ignore[attr-defined]
+    T.cuda = lambda self, device=None, non_blocking=False: self.to("cuda" if device is None else device)  # type: ignore[attr-defined]
+    T.pin_memory = lambda self: self  # type: ignore[attr-defined]
+    T.storage_offset = lambda self: self.offset  # type: ignore[attr-defined]
+    T.sgn = lambda self: _ew.apply("sign", self)  # type: ignore[attr-defined]
+    T.frac = lambda self: self - _ew.apply("trunc", self)  # type: ignore[attr-defined]
 
 
-__all__ = ["Generator", "Size", "allclose", "bernoulli", "bmm", "chunk", "clamp", "cumprod", "cumsum", "device", "diag",
-           "diagonal", "einsum", "erf", "erfc", "erfinv", "get_default_dtype", "index_fill", "inference_mode",
-           "isclose", "multinomial", "randint_like", "set_default_dtype", "trace", "unfold",
-           "is_floating_point", "is_grad_enabled", "is_tensor", "log_softmax", "masked_fill", "mm", "narrow", "norm",
-           "numel", "outer", "permute", "rand_like", "randn_like", "relu", "sigmoid", "softmax", "split", "topk",
-           "transpose", "unbind", "unsqueeze"]
+__all__ = ["Generator", "Size", "addmm", "allclose", "amax", "amin", "baddbmm", "bernoulli", "bmm", "chunk", "clamp",
+           "clamp_max", "clamp_min", "clone", "cumprod", "cumsum", "device", "diag", "diagonal", "dot", "dropout",
+           "einsum", "erf", "erfc", "erfinv", "get_default_dtype", "hstack", "index_fill", "inference_mode",
+           "is_floating_point", "is_grad_enabled", "is_tensor", "isclose", "isin", "lerp", "log_softmax",
+           "masked_fill", "mm", "movedim", "multinomial", "mv", "nan_to_num", "narrow", "norm", "numel", "outer",
+           "permute", "rand_like", "randint_like", "randn_like", "relu", "repeat_interleave", "rsqrt",
+           "set_default_dtype", "sigmoid", "softmax", "split", "swapaxes", "t", "topk", "trace", "transpose", "unbind",
+           "unflatten", "unfold", "unsqueeze", "vstack"]

@@ -346,3 +346,59 @@ def test_view_of_non_contiguous_matches_torch(device):
         to.backward(torch.tensor(g))
         po.backward(_t(g, device))
         np.testing.assert_array_equal(p.grad.numpy(), t.grad.numpy())
+
+
+# -- thin spellings --------------------------------------------------------------------------------------------------
+
+WRAPPERS = [
+    ("addmm", lambda L, a, b, c: L.addmm(a[:2, :4], b[:2, :3], c[:3, :4], beta=0.5, alpha=2.0)),
+    ("baddbmm", lambda L, a, b, c: L.baddbmm(a[:2, :2], a.reshape(3, 2, 2)[:2], c.reshape(3, 2, 2)[1:], alpha=0.5)),
+    ("dot", lambda L, a, b, c: L.dot(a[0], c[1])),
+    ("mv", lambda L, a, b, c: L.mv(b, a[0, :3])),
+    ("x.mv/outer", lambda L, a, b, c: b.mv(a[1, :3]).outer(a[0])),
+    ("lerp", lambda L, a, b, c: L.lerp(a, c, 0.3)),
+    ("clone", lambda L, a, b, c: L.clone(a) * 2),
+    ("rsqrt", lambda L, a, b, c: L.rsqrt(a * a + 1)),
+    ("clamp_min/max", lambda L, a, b, c: L.clamp_min(a, 0.1) + L.clamp_max(c, -0.1)),
+    ("repeat_interleave", lambda L, a, b, c: L.repeat_interleave(a, 2, dim=1)),
+    ("amax/amin", lambda L, a, b, c: L.amax(a, 1) + L.amin(c, dim=(0, 1), keepdim=True)),
+    ("swapaxes/movedim/t", lambda L, a, b, c: L.swapaxes(a, 0, 1) + L.movedim(c, 0, 1) + L.t(a)),
+    ("hstack/vstack", lambda L, a, b, c: L.hstack([a, c]).sum() + L.vstack([a[0], c[1]]).sum()),
+    ("unflatten", lambda L, a, b, c: L.unflatten(a, 1, (2, 2)) * 3),
+    ("reshape_as/addcmul/addcdiv", lambda L, a, b, c: a.reshape_as(c.t()).addcmul(c.t(), c.t(), value=0.5)
+     .addcdiv(c.t(), c.t() * c.t() + 1)),
+    ("frac/sgn", lambda L, a, b, c: (a * 3).frac() + c.sgn()),
+]
+
+
+@pytest.mark.parametrize("name,fn", WRAPPERS, ids=[w[0] for w in WRAPPERS])
+def test_thin_spellings_match_torch(device, name, fn):
+    torch = pytest.importorskip("torch")
+    arrs = [RNG.standard_normal((3, 4)), RNG.standard_normal((3, 3)), RNG.standard_normal((3, 4))]
+    tin = [torch.tensor(a, requires_grad=True) for a in arrs]
+    pin = [_t(a, device, requires_grad=True) for a in arrs]
+    to, po = fn(torch, *tin), fn(pt, *pin)
+    np.testing.assert_allclose(po.numpy(), to.detach().numpy(), rtol=1e-12, atol=1e-12)
+    to.sum().backward()
+    po.sum().backward()
+    for p, t in zip(pin, tin, strict=True):
+        if t.grad is not None:
+            np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(force=True), rtol=1e-12, atol=1e-12)
+
+
+def test_nan_to_num_isin_misc(device):
+    torch = pytest.importorskip("torch")
+    a = np.array([1.0, np.nan, np.inf, -np.inf], np.float32)
+    for kw in (dict(), dict(nan=2.0, posinf=9.0, neginf=-9.0)):
+        np.testing.assert_array_equal(pt.nan_to_num(_t(a, device), **kw).numpy(),
+                                      torch.nan_to_num(torch.tensor(a), **kw).numpy())
+    e, tst = np.array([[1, 2], [3, 4]]), np.array([2, 4, 7])
+    np.testing.assert_array_equal(pt.isin(_t(e, device), _t(tst, device)).numpy(),
+                                  torch.isin(torch.tensor(e), torch.tensor(tst)).numpy())
+    assert pt.isin(_t(e, device), [1], invert=True).numpy().tolist() == [[False, True], [True, True]]
+    x = _t(np.arange(4), device)
+    assert x.short().dtype == pt.int16 and x.byte().dtype == pt.uint8 and x.char().dtype == pt.int8
+    assert x.pin_memory() is x and x[1:].storage_offset() == 1
+    assert pt.dropout(_t(np.ones(4, np.float32), device), 0.5, False).numpy().tolist() == [1.0] * 4
+    with pytest.raises(ValueError, match="1-d"):
+        pt.dot(_t(np.ones((2, 2)), device), _t(np.ones(2), device))
