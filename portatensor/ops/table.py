@@ -136,7 +136,7 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     # complex parts
     _op("conj", 1, "numeric", "a", "iufc", c="conj(a)"),
     _op("real", 1, "real", "a", "fc", c="a.x"),
-    _op("imag", 1, "real", "(a - a)", "fc", c="a.y"),
+    _op("imag", 1, "real", "(($T)0)", "fc", c="a.y"),  # a real x has imag 0 even at NaN/inf
     # comparisons and classification
     _op("equal", 2, "compare", "a == b", "biufc", c="(a.x == b.x && a.y == b.y)"),
     _op("not_equal", 2, "compare", "a != b", "biufc", c="(a.x != b.x || a.y != b.y)"),
