@@ -9,8 +9,9 @@ Tuning writes each problem's best config to the device's database as soon as
 it is found, so Ctrl-C keeps what was found and every later program (even one
 already running) uses it.
 
-Shapes: N or MxNxK is a GEMM; NxCxHxWxO[xK] a conv2d forward (batch N, C -> O
-channels, H x W images, K x K kernel, default 3, stride 1, padding K // 2);
+Shapes: N or MxNxK is a GEMM; NxCxHxWxO[xK] a conv2d, its forward and its
+weight gradient each tuned (batch N, C -> O channels, H x W images, K x K
+kernel, default 3, stride 1, padding K // 2);
 eN an elementwise a + b over N elements; r[ROWSx]N a sum over rows of N;
 t[Bx]NxM the contiguous copy of a (B, N, M) array with its last two axes
 swapped (transpose).
@@ -125,7 +126,9 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
                     problems.append(TransposeProblem(dims[1], dims[2], dims[0], dt))
                 else:
                     n, c, h, w, o, k = dims
-                    problems.append(ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt))
+                    # NOTE: the forward and the weight gradient look up different layouts of the family.
+                    problems += [ConvProblem(n, c, h, w, o, k, k, 1, k // 2, dt, layout)
+                                 for layout in ("nchw", "wgrad")]
     return problems
 
 

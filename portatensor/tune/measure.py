@@ -55,7 +55,10 @@ class GemmProblem:
 
 @dataclass(frozen=True)
 class ConvProblem:
-    """One conv2d forward to time: batch N, C -> O channels, H x W images, KH x KW kernels."""
+    """One conv2d to time: batch N, C -> O channels, H x W images, KH x KW kernels.
+
+    layout "nchw" is the forward, "wgrad" the weight gradient (both implicit GEMM, see ops/conv.py).
+    """
 
     N: int
     C: int
@@ -67,6 +70,7 @@ class ConvProblem:
     stride: int = 1
     padding: int = 1
     dtype: str = "float32"
+    layout: str = "nchw"
     family = "conv"
 
     @property
@@ -82,13 +86,23 @@ class ConvProblem:
     @property
     def label(self) -> str:
         return (f"conv {self.N}x{self.C}x{self.H}x{self.W}->{self.O} {self.KH}x{self.KW}"
-                f"{f' s{self.stride}' if self.stride != 1 else ''} {self.dtype}")
+                f"{f' s{self.stride}' if self.stride != 1 else ''} {self.dtype}"
+                f"{' wgrad' if self.layout == 'wgrad' else ''}")
+
+    @property
+    def acc_dtype(self) -> str:
+        """The dtype of the kernel's output: the weight gradient of float16 accumulates in float32."""
+        return "float32" if self.layout == "wgrad" and self.dtype == "float16" else self.dtype
 
     @property
     def db_key(self) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
-        """The key conv2d_forward looks up: (O, OH*OW, C*KH*KW) in layout 'nchw'."""
+        """The key ops/conv.py looks up: (O, OH*OW, C*KH*KW) in layout 'nchw' for the forward,
+        (C*KH*KW, O, N*OH*OW) in layout 'wgrad' for the weight gradient."""
         oh, ow = self.out_hw
-        return (self.dtype,) * 3, "nchw", (self.O, oh * ow, self.C * self.KH * self.KW)
+        k = self.C * self.KH * self.KW
+        if self.layout == "wgrad":
+            return (self.dtype, self.dtype, self.acc_dtype), "wgrad", (k, self.O, self.N * oh * ow)
+        return (self.dtype,) * 3, "nchw", (self.O, oh * ow, k)
 
 
 @dataclass(frozen=True)
@@ -332,14 +346,25 @@ class _WorkerState:
         wide = np.float64 if dt != "float16" else np.float32
         xp = np.pad(x.astype(wide), ((0, 0), (0, 0), (pad, pad), (pad, pad)))
         win = np.lib.stride_tricks.sliding_window_view(xp, (p["KH"], p["KW"]), axis=(2, 3))[:, :, ::s, ::s]
-        self.ref = np.einsum("nchwij,ocij->nohw", win, w.astype(wide), optimize=True)
-        self.w = pt.asarray(w, device=self.device)
         self.xp = _conv._padded(pt.asarray(x, device=self.device), (pad, pad))
         oh, ow = problem.out_hw
-        self.c = Tensor.empty((p["N"], p["O"], oh, ow), getattr(pt, dt), self.device)
         self.kofs = _conv._row_offsets(self.device, p["C"], p["KH"], p["KW"], self.xp.shape[2], self.xp.shape[3],
                                        1, 1)
         self.conv_args = (ow, (s, s))
+        if problem.layout == "wgrad":
+            # The transposed weight gradient (1, C*KH*KW, O) from grad_out g, as conv2d_grad_weight computes it.
+            g = rng.uniform(-1, 1, (p["N"], p["O"], oh, ow)).astype(dt)
+            gw = np.einsum("nohw,nchwij->ocij", g.astype(wide), win, optimize=True)
+            self.ref = gw.reshape(p["O"], -1).T[None]
+            self.gt = pt.asarray(np.ascontiguousarray(g.transpose(0, 2, 3, 1)), device=self.device)
+            img = self.xp.shape[1] * self.xp.shape[2] * self.xp.shape[3]
+            self.wgrad_per = max(1, min(p["N"], _conv.TABLE_LIMIT // img))  # images per launch
+            self.pofs = _conv._pixel_offsets(self.device, self.wgrad_per, img, oh, ow, s * self.xp.shape[3], s)
+            self.c = Tensor.empty(self.ref.shape, getattr(pt, problem.acc_dtype), self.device)
+            return
+        self.ref = np.einsum("nchwij,ocij->nohw", win, w.astype(wide), optimize=True)
+        self.w = pt.asarray(w, device=self.device)
+        self.c = Tensor.empty((p["N"], p["O"], oh, ow), getattr(pt, dt), self.device)
 
     def _prepare_ew(self, p: dict[str, Any], rng: Any) -> None:
         import portatensor as pt
@@ -407,6 +432,18 @@ class _WorkerState:
                                   config)
             events = [launch(self.shim, plan.kernel, plan.gsize, plan.lsize,
                              (self.c._storage.buf, 0, self.x._storage.buf, 0, *plan.tail))]
+        elif family == "conv" and p["layout"] == "wgrad":
+            # NOTE: the launches of ops/conv.py conv2d_grad_weight (groups=1): the reduction runs over
+            # (image, pixel), `per` images a launch, accumulating.
+            N, C, Hp, Wp = self.xp.shape
+            K, Co, L, per = self.c.shape[1], p["O"], self.gt.shape[1] * self.gt.shape[2], self.wgrad_per
+            events = []
+            for n in range(0, N, per):
+                events += run_xgemm(self.shim, config, self.c._storage.buf, self.xp._storage.buf,
+                                    self.gt._storage.buf, dt, dt, self.c.dtype.name, K, Co, min(per, N - n) * L, 1,
+                                    (self.xp.offset + n * C * Hp * Wp, C * Hp * Wp, 0, 0), (n * L * Co, Co, Co, 1),
+                                    False, conv="wgrad", conv_args=(self.kofs._storage.buf, self.pofs._storage.buf),
+                                    beta=int(n > 0))
         elif family == "gemm":
             events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
                                dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
@@ -428,7 +465,7 @@ class _WorkerState:
         self._prepare(family, p)
         config = Config.from_dict(job["config"])
         self._launch(family, config, p)  # build + first launch + check
-        got = np.empty(self.ref.shape, dtype=p["dtype"])
+        got = np.empty(self.ref.shape, dtype=self.c.dtype.name)
         opencl.read(self.queue, got, self.c._storage.buf)
         scale = float(np.abs(self.ref).max()) or 1.0
         err = float(np.abs(got.astype(self.ref.dtype) - self.ref).max()) / scale
