@@ -19,8 +19,8 @@
 ## CONV="wgrad" is the weight gradient's product im2col(x) @ grad_out^T: A
 ## is the image gather, A's row k at kofs[k] and column l (an output pixel)
 ## at pofs[l]; B is grad_out stored pixel-major, a plain matrix whose rows
-## load as vectors. The batch runs over groups and the host launches once
-## per image, accumulating (beta).
+## load as vectors. The batch runs over groups; k runs over (image, pixel),
+## pofs holding each image's offset too, so one launch covers the batch.
 <%namespace name="c" file="_common.mako"/>
 
 <%def name="vtype(ct, w)">${ct}${w if w > 1 else ""}</%def>

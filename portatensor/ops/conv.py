@@ -11,8 +11,9 @@ buffer would be 231 MB.
 The backward runs on the same kernel. grad_weight (`conv2d_grad_weight`)
 is im2col(xp) @ grad_out^T per group, the template's "wgrad" mode: A is
 the same kofs gather (a pixel table ``pofs`` gives where each output
-pixel's window starts), B grad_out stored pixel-major so its rows load as
-vectors; one launch per image accumulates into the result. grad_input
+pixel's window starts, as an offset from the first image, so the product's
+k runs over (image, pixel) of the whole batch in one launch), B grad_out
+stored pixel-major so its rows load as vectors. grad_input
 (`conv2d_grad_input`) is the transposed convolution: grad_out zero-inserted
 (stride > 1) and padded by dilation * (kernel - 1) - padding, cross-correlated
 with the flipped, group-transposed weight by the forward kernel.
@@ -39,6 +40,11 @@ __all__ = ["conv2d_forward", "conv2d_grad_input", "conv2d_grad_weight", "conv_ge
 
 #: conv dtypes the implicit GEMM computes (bf16 and integers go through im2col).
 CONV_DTYPES = ("float32", "float64", "float16")
+#: the largest offset the weight gradient's int32 pixel table holds (images past it take another launch).
+TABLE_LIMIT = INDEX32_LIMIT
+#: operands of a weight gradient up to this size stay in cache: its reduction is not split into K chunks
+#: (the config's KC), which would only add launches.
+WGRAD_UNSPLIT_BYTES = 1 << 20
 
 
 def conv_geometry(x_shape: tuple[int, ...], w_shape: tuple[int, ...], stride: tuple[int, int],
@@ -82,13 +88,13 @@ def _row_offsets(device, Cg: int, KH: int, KW: int, Hp: int, Wp: int, DH: int, D
     return table
 
 
-def _pixel_offsets(device, OH: int, OW: int, s_row: int, SW: int) -> Tensor:
-    """The (memoized) int32 table pofs[l] = oh * s_row + ow * SW over output pixels l = (oh, ow)."""
-    key = ("conv-pofs", OH, OW, s_row, SW)
+def _pixel_offsets(device, nimg: int, img: int, OH: int, OW: int, s_row: int, SW: int) -> Tensor:
+    """The (memoized) int32 table pofs[r] = n * img + oh * s_row + ow * SW over r = (n, oh, ow), n < nimg."""
+    key = ("conv-pofs", nimg, img, OH, OW, s_row, SW)
     table = device.plans.get(key)
     if table is None:
-        oh, ow = np.meshgrid(np.arange(OH), np.arange(OW), indexing="ij")
-        offs = (oh * s_row + ow * SW).reshape(-1)
+        n, oh, ow = np.meshgrid(np.arange(nimg), np.arange(OH), np.arange(OW), indexing="ij")
+        offs = (n.astype(np.int64) * img + oh * s_row + ow * SW).reshape(-1)
         table = device.plans[key] = Tensor.from_numpy(offs.astype(np.int32), _dt.int32, device)
     return table
 
@@ -142,8 +148,9 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
     """d(loss)/d(weight) of conv2d from the input x and grad_out g: (Co, C/groups, KH, KW), no autograd.
 
     Computed transposed, (groups, C/groups*KH*KW, Co/groups), then permuted.
-    float16 accumulates in a float32 buffer (one launch per image adds into
-    it) and is rounded once at the end.
+    The reduction runs over (image, pixel) of the whole batch in one launch
+    (more only where the images' offsets overflow the int32 pixel table);
+    float16 accumulates in a float32 buffer and is rounded once at the end.
     """
     N, C, H, W = x.shape
     Co, Cg, KH, KW = w_shape
@@ -160,12 +167,16 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
         gt = contiguous(_manip.permute_dims(g, (0, 2, 3, 1)))
         Hp, Wp = xp.shape[2], xp.shape[3]
         kofs = _row_offsets(device, Cg, KH, KW, Hp, Wp, dilation[0], dilation[1])
-        pofs = _pixel_offsets(device, OH, OW, stride[0] * Wp, stride[1])
+        img = C * Hp * Wp
+        per = max(1, min(N, TABLE_LIMIT // img))  # images whose offsets fit the int32 table
+        pofs = _pixel_offsets(device, per, img, OH, OW, stride[0] * Wp, stride[1])
         idx64 = max(xp._storage.nbytes, gt._storage.nbytes, gwt._storage.nbytes) > INDEX32_LIMIT
-        found = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (K, Og, L))
-        for n in range(N):
-            run_xgemm(device, found.config, gwt._storage.buf, xp._storage.buf, gt._storage.buf, dt, dt,
-                      acc_dt.name, K, Og, L, groups, (xp.offset + n * C * Hp * Wp, Cg * Hp * Wp, 0, 0),
+        config = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (K, Og, N * L)).config
+        if xp._storage.nbytes + gt._storage.nbytes <= WGRAD_UNSPLIT_BYTES:
+            config = config.replace(KC=0)
+        for n in range(0, N, per):
+            run_xgemm(device, config, gwt._storage.buf, xp._storage.buf, gt._storage.buf, dt, dt,
+                      acc_dt.name, K, Og, min(per, N - n) * L, groups, (xp.offset + n * img, Cg * Hp * Wp, 0, 0),
                       (gt.offset + n * L * Co, Og, Co, 1), idx64,
                       conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
     gw = _manip.permute_dims(gwt, (0, 2, 1))

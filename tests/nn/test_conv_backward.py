@@ -100,6 +100,7 @@ CONFIGS = [
 def test_backward_every_config_branch(device, cfg, monkeypatch):
     config = Config.from_dict(cfg)
     monkeypatch.setattr(C, "tuned_config", lambda *args, **kw: Lookup(config, "exact"))
+    monkeypatch.setattr(C, "WGRAD_UNSPLIT_BYTES", 0)  # the weight gradient takes the config's K chunks too
     for case in (CASES[0], CASES[2], CASES[3], CASES[5]):
         s, p, d, g = case[7:]
         x, w, go = _data(case, seed=1)
@@ -120,3 +121,16 @@ def test_backward_empty(device):
     gw = C.conv2d_grad_weight(x, g, w.shape, (1, 1), (0, 0), (1, 1), 1)
     assert gw.shape == (2, 4, 3, 3) and not gw.numpy().any()
     assert C.conv2d_grad_input(g, w, x.shape, (1, 1), (0, 0), (1, 1), 1).shape == (0, 4, 5, 5)
+
+
+@pytest.mark.parametrize("dt", ["float32", "float16"])
+def test_grad_weight_batch_split_across_launches(device, dt, monkeypatch):
+    # A pixel table that holds 2 images' offsets: 5 images take 3 accumulating launches (an odd batch, padding).
+    case = (5, 3, 7, 6, 4, 3, 3, (2, 1), (1, 1), (1, 1), 1)
+    x, w, go = _data(case, seed=2)
+    s, p, d, g = case[7:]
+    monkeypatch.setattr(C, "TABLE_LIMIT", 2 * 3 * 9 * 8)
+    _, want_gw = _torch_grads(x, w, go, s, p, d, g)
+    got = C.conv2d_grad_weight(pt.asarray(x.astype(dt), device=device), pt.asarray(go.astype(dt), device=device),
+                               w.shape, s, p, d, g)
+    _check(got, want_gw, dt, go.shape[0] * go.shape[2] * go.shape[3])
