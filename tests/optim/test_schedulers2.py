@@ -42,14 +42,21 @@ CASES = [
      dict(momentum=0.9)),
     ("Adam", "OneCycleLR", dict(max_lr=0.5, total_steps=20, three_phase=True), {}),
     ("AdamW", "OneCycleLR", dict(max_lr=0.5, total_steps=20, cycle_momentum=False), {}),
+    ("SGD", "CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=3), dict(momentum=0.9)),
+    ("SGD", "CyclicLR", dict(base_lr=[0.01, 0.02], max_lr=0.1, step_size_up=2, step_size_down=4, mode="triangular2"),
+     dict(momentum=0.9)),
+    ("Adam", "CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4, mode="exp_range", gamma=0.9), {}),
+    ("SGD", "CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False,
+                             scale_fn=lambda x: 0.5 ** x, scale_mode="iterations"), {}),
+    ("SGD", "MultiplicativeLR", dict(lr_lambda=lambda e: 0.95), {}),
 ]
 
 
 @pytest.mark.parametrize("opt,sched,kw,okw", CASES, ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)])
 @pytest.mark.parametrize("groups", [1, 2])
 def test_schedule_matches_torch(opt, sched, kw, okw, groups):
-    if groups == 1 and isinstance(kw.get("max_lr"), list):
-        kw = {**kw, "max_lr": kw["max_lr"][0]}
+    if groups == 1:
+        kw = {k: v[0] if k in ("max_lr", "base_lr") and isinstance(v, list) else v for k, v in kw.items()}
     topt, popt, ts, ps = _pair(opt, sched, kw, groups, **okw)
     key = "betas" if opt.startswith("Adam") else "momentum"
     _same(topt, popt, ts, ps, key)
