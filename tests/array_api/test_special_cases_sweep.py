@@ -4,9 +4,11 @@ The grid {NaN, ±inf, ±0, ±1, ±0.5, ±2, ±3, ±tiny, ±huge} (and its comple
 product) covers the standard's special-case clauses: where the answer is NaN,
 an infinity or a signed zero it must match exactly (sign of zero included);
 elsewhere within the dtype's tolerance. NumPy and the standard agree on every
-real-valued row here. Complex rows where our kernels still miss C99 Annex G
-(which the standard's complex special cases follow) are listed in
-``_COMPLEX_PENDING`` and expected to fail until kernels_cl/complex.h handles them.
+real-valued row here (not on floor_divide's infinities, which the standard
+defines and NumPy leaves to floor(x1 / x2): we follow NumPy for now). Complex
+rows where our kernels still miss C99 Annex G (which the standard's complex
+special cases follow) are listed in ``_COMPLEX_PENDING`` and expected to fail
+until kernels_cl/complex.h handles them.
 """
 
 from __future__ import annotations
