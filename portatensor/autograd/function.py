@@ -474,8 +474,9 @@ def linear(x: Tensor, w: Tensor, b: Tensor | None = None) -> Tensor:
     return raw_linear(x, w, b)
 
 
-def matmul(a: Tensor, b: Tensor) -> Tensor:
+def matmul(x1: Tensor, x2: Tensor, /) -> Tensor:
     """Matrix product (recorded for backward when an operand needs grad; low precision under autocast)."""
+    a, b = x1, x2
     low = AUTOCAST.dtype
     if low is not None:
         a, b = amp_operand(a, low), amp_operand(b, low)
