@@ -7,6 +7,7 @@
 ## classifiers and transformers. Accumulation is in the compute type (float for
 ## half/bfloat16 storage).
 <%namespace name="c" file="_common.mako"/>
+<%! SEG, UN = 256, 4 %>
 
 <%def name="softmax(dtypes, rank, log)">\
 <%
@@ -253,11 +254,53 @@ ${d.kernel("scatter_add_rows", [("out", pt, "out"), ("in", pt, "g"), ("scalar", 
 </%def>
 
 ## Batch norm over (N, C, S) contiguous from x_off (S = the spatial size, 1 for (N, C)).
-## bn_stats: one work-item per channel takes the batch mean and biased variance
-## (two passes, in the compute type), stores mean and rstd = 1 / sqrt(var + eps),
-## and, when update != 0, moves the running statistics (x's dtype, contiguous):
+## The statistics kernels run one work-group of WG items per channel (global
+## (WG, C), local (WG, 1)): the channel's N rows of S values are cut into
+## segments of at most SEG values, item lid walks segments lid, lid + WG, ...
+## (a plain loop over contiguous values each), and the partial sums meet in
+## local memory. The elementwise kernels run on an (S, C, N) grid: no
+## division per element.
+<%def name="bn_walk(WG)">\
+    const int lid = (int)${d.local_id(0)};
+    const long ch = (long)${d.global_id(1)};
+    const long nseg = (S + ${SEG} - 1) / ${SEG};
+</%def>
+
+## Item lid's values of channel ch: body (a format string) sees the flat
+## offset {o} and which of UN independent accumulators {k} to add into (one
+## chain of adds would wait on the add latency per value).
+<%def name="bn_loop(WG, body)">\
+    for (long r = lid; r < N * nseg; r += ${WG}) {
+        const long n = r / nseg, j0 = (r - n * nseg) * ${SEG};
+        const long b = (n * C + ch) * S + j0;
+        const int len = (int)min((long)${SEG}, S - j0);
+        int jj = 0;
+        for (; jj + ${UN} <= len; jj += ${UN}) {
+% for k in range(UN):
+            { ${body.format(o=f"b + jj + {k}", k=k)} }
+% endfor
+        }
+        for (; jj < len; ++jj) { ${body.format(o="b + jj", k=0)} }
+    }
+</%def>
+
+## The sum of every item's v into sh, returned to all (lid 0 adds the WG partials in order: deterministic).
+<%def name="bn_allsum(ct, WG, sh, v)">\
+    ${sh}[lid] = ${v};
+    ${d.barrier()};
+    if (lid == 0) {
+        ${ct} t = (${ct})0;
+        for (int k = 0; k < ${WG}; ++k) t += ${sh}[k];
+        ${sh}[${WG}] = t;
+    }
+    ${d.barrier()};
+</%def>
+
+## bn_stats: the channel's batch mean and biased variance (two passes, in the
+## compute type), stored as mean and rstd = 1 / sqrt(var + eps), and, when
+## update != 0, the running statistics (x's dtype, contiguous) moved:
 ## running = (1 - momentum) running + momentum stat, the variance unbiased.
-<%def name="bn_stats(dtypes, rank)">\
+<%def name="bn_stats(dtypes, rank, WG)">\
 <%
     dt = dtypes[0]
     ct = c.attr.COMPUTE[dt]
@@ -266,32 +309,34 @@ ${d.kernel("scatter_add_rows", [("out", pt, "out"), ("in", pt, "g"), ("scalar", 
 <%include file="dtypes.h"/>
 ${d.kernel("bn_stats", [("out", ct, "mean"), ("out", ct, "rstd"), ("inout", pt, "run_mean"), ("inout", pt, "run_var"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S"), ("scalar", ct, "eps"), ("scalar", ct, "momentum"), ("scalar", "int", "update")])}
 {
-    const long ch = (long)${d.global_id(0)};
-    if (ch >= C) return;
-    ${ct} s = (${ct})0;
-    for (long n = 0; n < N; ++n) {
-        const long b = x_off + (n * C + ch) * S;
-        for (long j = 0; j < S; ++j) s += ${capture(c.load, dt, "x", "b + j")};
-    }
+${bn_walk(WG)}
+    ${d.local_array(ct, "sh", WG + 1)};
+% for k in range(UN):
+    ${ct} s${k} = (${ct})0;
+% endfor
+${bn_loop(WG, "s{k} += " + capture(c.load, dt, "x", "x_off + {o}") + ";")}
+${bn_allsum(ct, WG, "sh", " + ".join(f"s{k}" for k in range(UN)))}
     const ${ct} cnt = (${ct})(N * S);
-    const ${ct} mu = s / cnt;
-    ${ct} v = (${ct})0;
-    for (long n = 0; n < N; ++n) {
-        const long b = x_off + (n * C + ch) * S;
-        for (long j = 0; j < S; ++j) { const ${ct} e = ${capture(c.load, dt, "x", "b + j")} - mu; v += e * e; }
-    }
+    const ${ct} mu = sh[${WG}] / cnt;
+% for k in range(UN):
+    ${ct} v${k} = (${ct})0;
+% endfor
+${bn_loop(WG, "const " + ct + " e = " + capture(c.load, dt, "x", "x_off + {o}") + " - mu; v{k} += e * e;")}
+${bn_allsum(ct, WG, "sh", " + ".join(f"v{k}" for k in range(UN)))}
+    if (lid != 0) return;
+    const ${ct} var = sh[${WG}];
     mean[ch] = mu;
-    rstd[ch] = rsqrt(v / cnt + eps);
+    rstd[ch] = rsqrt(var / cnt + eps);
     if (update) {
         const ${ct} rm = ${capture(c.load, dt, "run_mean", "ch")};
         const ${ct} rv = ${capture(c.load, dt, "run_var", "ch")};
         ${c.store(dt, "run_mean", "ch", "((" + ct + ")1 - momentum) * rm + momentum * mu")}
-        ${c.store(dt, "run_var", "ch", "((" + ct + ")1 - momentum) * rv + momentum * v / (cnt - (" + ct + ")1)")}
+        ${c.store(dt, "run_var", "ch", "((" + ct + ")1 - momentum) * rv + momentum * var / (cnt - (" + ct + ")1)")}
     }
 }
 </%def>
 
-## y = (x - mean[c]) * rstd[c] * w[c] + b[c], one work-item per element.
+## y = (x - mean[c]) * rstd[c] * w[c] + b[c] on the (S, C, N) grid.
 <%def name="bn_apply(dtypes, rank)">\
 <%
     dt = dtypes[0]
@@ -299,18 +344,18 @@ ${d.kernel("bn_stats", [("out", ct, "mean"), ("out", ct, "rstd"), ("inout", pt, 
     pt = c.attr.C[dt] if dt != "float16" else "half"
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("bn_apply", [("out", pt, "y"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", pt, "b"), ("scalar", "long", "total"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
+${d.kernel("bn_apply", [("out", pt, "y"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", pt, "b"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
 {
-    const long i = (long)${d.global_id(0)};
-    if (i >= total) return;
-    const long ch = (i / S) % C;
+    const long j = (long)${d.global_id(0)}, ch = (long)${d.global_id(1)}, n = (long)${d.global_id(2)};
+    if (j >= S || ch >= C || n >= N) return;
+    const long i = (n * C + ch) * S + j;
     const ${ct} v = (${capture(c.load, dt, "x", "x_off + i")} - mean[ch]) * rstd[ch];
     ${c.store(dt, "y", "i", f"v * {capture(c.load, dt, 'w', 'ch')} + {capture(c.load, dt, 'b', 'ch')}")}
 }
 </%def>
 
 ## Backward statistics per channel: gb = sum(g), gw = sum(g * xhat), xhat = (x - mean) * rstd.
-<%def name="bn_bw_stats(dtypes, rank)">\
+<%def name="bn_bw_stats(dtypes, rank, WG)">\
 <%
     dt = dtypes[0]
     ct = c.attr.COMPUTE[dt]
@@ -319,24 +364,25 @@ ${d.kernel("bn_apply", [("out", pt, "y"), ("in", pt, "x"), ("scalar", "long", "x
 <%include file="dtypes.h"/>
 ${d.kernel("bn_bw_stats", [("out", ct, "gw"), ("out", ct, "gb"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
 {
-    const long ch = (long)${d.global_id(0)};
-    if (ch >= C) return;
+${bn_walk(WG)}
+    ${d.local_array(ct, "sg", WG + 1)};
+    ${d.local_array(ct, "sx", WG + 1)};
     const ${ct} mu = mean[ch], rs = rstd[ch];
-    ${ct} sg = (${ct})0, sgx = (${ct})0;
-    for (long n = 0; n < N; ++n) {
-        const long b = (n * C + ch) * S;
-        for (long j = 0; j < S; ++j) {
-            const ${ct} gv = ${capture(c.load, dt, "g", "g_off + b + j")};
-            sg += gv;
-            sgx += gv * (${capture(c.load, dt, "x", "x_off + b + j")} - mu) * rs;
-        }
-    }
-    gw[ch] = sgx;
-    gb[ch] = sg;
+% for k in range(UN):
+    ${ct} a${k} = (${ct})0, ax${k} = (${ct})0;
+% endfor
+${bn_loop(WG, "const " + ct + " gv = " + capture(c.load, dt, "g", "g_off + {o}") + "; a{k} += gv; ax{k} += gv * (" + capture(c.load, dt, "x", "x_off + {o}") + " - mu);")}
+    sx[lid] = ${" + ".join(f"ax{k}" for k in range(UN))};
+${bn_allsum(ct, WG, "sg", " + ".join(f"a{k}" for k in range(UN)))}
+    if (lid != 0) return;
+    ${ct} t = (${ct})0;
+    for (int k = 0; k < ${WG}; ++k) t += sx[k];
+    gw[ch] = t * rs;
+    gb[ch] = sg[${WG}];
 }
 </%def>
 
-## gx = w rstd / M (M g - gb - xhat gw), M = N * S, one work-item per element.
+## gx = w rstd / M (M g - gb - xhat gw), M = N * S, on the (S, C, N) grid.
 <%def name="bn_bw_apply(dtypes, rank)">\
 <%
     dt = dtypes[0]
@@ -344,12 +390,12 @@ ${d.kernel("bn_bw_stats", [("out", ct, "gw"), ("out", ct, "gb"), ("in", pt, "g")
     pt = c.attr.C[dt] if dt != "float16" else "half"
 %>\
 <%include file="dtypes.h"/>
-${d.kernel("bn_bw_apply", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", ct, "gw"), ("in", ct, "gb"), ("scalar", "long", "total"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
+${d.kernel("bn_bw_apply", [("out", pt, "gx"), ("in", pt, "g"), ("scalar", "long", "g_off"), ("in", pt, "x"), ("scalar", "long", "x_off"), ("in", ct, "mean"), ("in", ct, "rstd"), ("in", pt, "w"), ("in", ct, "gw"), ("in", ct, "gb"), ("scalar", "long", "N"), ("scalar", "long", "C"), ("scalar", "long", "S")])}
 {
-    const long i = (long)${d.global_id(0)};
-    if (i >= total) return;
-    const long ch = (i / S) % C;
-    const ${ct} m = (${ct})(total / C);
+    const long j = (long)${d.global_id(0)}, ch = (long)${d.global_id(1)}, n = (long)${d.global_id(2)};
+    if (j >= S || ch >= C || n >= N) return;
+    const long i = (n * C + ch) * S + j;
+    const ${ct} m = (${ct})(N * S);
     const ${ct} rs = rstd[ch];
     const ${ct} xh = (${capture(c.load, dt, "x", "x_off + i")} - mean[ch]) * rs;
     const ${ct} gv = ${capture(c.load, dt, "g", "g_off + i")};

@@ -93,9 +93,14 @@ def _fusable(x: Tensor, *others: Tensor | None) -> bool:
     return all(t is None or (t.dtype is x.dtype and t.offset == 0 and t.is_contiguous()) for t in others)
 
 
+#: work-items per channel of the batch-norm statistics kernels (one work-group each).
+_BN_WG = 64
+
+
 class _BatchNormTrain(Function):
     """Training batch norm in fused kernels (templates/nn.cl.mako bn_*): per-channel statistics (and the running
-    ones' update) in one pass per channel, the normalisation and its gradient one element per work-item."""
+    ones' update) by one work-group per channel, the normalisation and its gradient one element per work-item on
+    an (S, C, N) grid."""
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, weight: Tensor, bias: Tensor, running_mean: Tensor | None,
@@ -108,13 +113,13 @@ class _BatchNormTrain(Function):
         update = running_mean is not None
         rm, rv = (running_mean, running_var) if update else (xc, xc)
         dev = x.device
-        launch(dev, nnf._kernel(dev, "bn_stats", x.dtype), (C,), None,
+        launch(dev, nnf._kernel(dev, "bn_stats", x.dtype, WG=_BN_WG), (_BN_WG, C), (_BN_WG, 1),
                [mean._storage.buf, rstd._storage.buf, rm._storage.buf, rv._storage.buf, xc._storage.buf, xc.offset,
                 N, C, S, eps, momentum, int(update)])
         y = Tensor.empty(x.shape, x.dtype, dev)
-        launch(dev, nnf._kernel(dev, "bn_apply", x.dtype), (x.size,), None,
+        launch(dev, nnf._kernel(dev, "bn_apply", x.dtype), (S, C, N), None,
                [y._storage.buf, xc._storage.buf, xc.offset, mean._storage.buf, rstd._storage.buf,
-                weight._storage.buf, bias._storage.buf, x.size, C, S])
+                weight._storage.buf, bias._storage.buf, N, C, S])
         ctx.save_for_backward(xc, mean, rstd, weight)
         return y
 
@@ -126,15 +131,15 @@ class _BatchNormTrain(Function):
         gc = _ew.contiguous(g)
         dev, ct = xc.device, mean.dtype
         gw, gb = Tensor.empty((C,), ct, dev), Tensor.empty((C,), ct, dev)
-        launch(dev, nnf._kernel(dev, "bn_bw_stats", xc.dtype), (C,), None,
+        launch(dev, nnf._kernel(dev, "bn_bw_stats", xc.dtype, WG=_BN_WG), (_BN_WG, C), (_BN_WG, 1),
                [gw._storage.buf, gb._storage.buf, gc._storage.buf, gc.offset, xc._storage.buf, xc.offset,
                 mean._storage.buf, rstd._storage.buf, N, C, S])
         gx = None
         if ctx.needs_input_grad[0]:
             gx = Tensor.empty(xc.shape, xc.dtype, dev)
-            launch(dev, nnf._kernel(dev, "bn_bw_apply", xc.dtype), (xc.size,), None,
+            launch(dev, nnf._kernel(dev, "bn_bw_apply", xc.dtype), (S, C, N), None,
                    [gx._storage.buf, gc._storage.buf, gc.offset, xc._storage.buf, xc.offset, mean._storage.buf,
-                    rstd._storage.buf, weight._storage.buf, gw._storage.buf, gb._storage.buf, xc.size, C, S])
+                    rstd._storage.buf, weight._storage.buf, gw._storage.buf, gb._storage.buf, N, C, S])
         dt = xc.dtype
         return gx, _ew.astype(gw, dt, copy=False), _ew.astype(gb, dt, copy=False), None, None, None, None
 
