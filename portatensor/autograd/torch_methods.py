@@ -422,6 +422,274 @@ def install() -> None:
     T.triu = _tri("triu")  # type: ignore[attr-defined]
     T.stride = lambda self, dim=None: self.strides if dim is None else self.strides[dim]  # type: ignore[attr-defined]
     T.is_cuda = property(lambda self: self.device.type == "gpu")  # type: ignore[attr-defined]
+    _install_more(T)
+
+
+# -- more in-place and indexed methods (type, detach_, in-place views, index_add/copy, masked_scatter, ...) ----------
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _type(self: Tensor, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+    """``x.type()``: PyTorch's type string (``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'`` on a GPU);
+    ``x.type(dtype)`` (a dtype or such a string): x cast to it (x itself when it already has that dtype)."""
+    if dtype is None:
+        prefix = "torch.cuda." if self.device.type == "gpu" else "torch."
+        return f"{prefix}{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}Tensor"
+    if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        names = {v: k for k, v in _TYPE_NAMES.items()}
+        short = dtype.rsplit(".", 1)[-1][:-len("Tensor")]
+        if short not in names:
+            raise TypeError(f"type: unknown tensor type {dtype!r}")
+        dtype = names[short]
+    dt = _dt.as_dtype(dtype)
+    return self if dt is self.dtype else F.cast(self, dt)
+
+
+def _detach_(self: Tensor) -> Tensor:
+    """Detach in place: the tensor leaves the graph and no longer requires grad."""
+    self._ag = None
+    return self
+
+
+def _view_inplace(view: Any, name: str) -> Any:
+    def method(self: Tensor, *args: Any) -> Tensor:
+        meta = self._ag
+        if GRAD.enabled and meta is not None and meta.requires_grad and meta.grad_fn is None:
+            raise RuntimeError(f"{name}: a leaf tensor that requires grad (shape {self.shape}) is being used in an "
+                               "in-place operation; wrap it in pt.no_grad() or work on a clone()")
+        v = view(self, *args)
+        # a backward rule that saved this tensor must not see the new shape: the version bump makes it raise
+        self._storage.version += 1
+        self._storage, self.shape, self.strides, self.offset = v._storage, v.shape, v.strides, v.offset
+        if GRAD.enabled and needs_grad(v):
+            self._ag = v._ag
+        return self
+
+    method.__name__ = name
+    method.__doc__ = f"``x.{name}(...)``: the view op applied to x's own shape and strides (in place)."
+    return method
+
+
+def _pow_(self: Tensor, exponent: Any) -> Tensor:
+    return _assign(self, _saved_source(self).pow(exponent))
+
+
+def _scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    return _assign(self, indexing.scatter_add(self, dim, index, src))
+
+
+def _index_key(self: Tensor, dim: int, index: Tensor, source: Tensor, name: str) -> tuple[Any, ...]:
+    """The key ``(:, ..., index)`` along dim, with index and source checked as PyTorch does."""
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
+        raise TypeError(f"{name}: index must be a 0-d or 1-d integer tensor")
+    d = normalize_axis(dim, self.ndim) if self.ndim else 0
+    idx = F.raw_reshape(index, (index.size,))
+    want = self.shape[:d] + (idx.shape[0],) + self.shape[d + 1:]
+    if not isinstance(source, Tensor) or (source.shape != want and not (self.ndim == 0 and source.size == 1)):
+        raise ValueError(f"{name}: source of shape {getattr(source, 'shape', None)} must have shape {want} "
+                         f"(the tensor's shape {self.shape} with dim {d} of length {idx.shape[0]})")
+    if source.dtype is not self.dtype:
+        raise TypeError(f"{name}: source ({source.dtype.name}) and self ({self.dtype.name}) must have one dtype")
+    return (slice(None),) * d + (idx,)
+
+
+def _index_add(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    """``x.index_add(dim, index, source, alpha=1)``: source's slices added at index along dim (repeats sum)."""
+    key = _index_key(self, dim, index, source, "index_add")
+    src = source if alpha == 1 else source * alpha
+    return self + indexing.IndexAdd.apply(src, key, self.shape)
+
+
+def _index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Any = 1) -> Tensor:
+    return _assign(self, _index_add(self, dim, index, source, alpha=alpha))
+
+
+def _index_copy(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``x.index_copy(dim, index, source)``: a copy with source's slices written at index along dim."""
+    key = _index_key(self, dim, index, source, "index_copy")
+    r = F.run(ELEMENTWISE["copy"], (self,))
+    indexing.setitem(r, key, source)
+    return r
+
+
+def _index_copy_(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    return _assign(self, _index_copy(self, dim, index, source))
+
+
+def _masked_scatter(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``x.masked_scatter(mask, source)``: where mask (broadcast to x) is true, source's elements in order."""
+    from ..ops.creation import zeros
+
+    if not isinstance(mask, Tensor) or mask.dtype is not _dt.bool_:
+        raise TypeError("masked_scatter: mask must be a bool tensor")
+    m = F.detach(mask) if mask.shape == self.shape else _ew.apply(
+        "logical_or", F.detach(mask), zeros(self.shape, dtype=_dt.bool_, device=self.device))
+    pos = namespace.cumulative_sum(_ew.astype(F.raw_reshape(_ew.contiguous(m), (m.size,)), _dt.int64))
+    count = int(pos[-1].item()) if pos.size else 0
+    if count > source.size:
+        raise ValueError(f"masked_scatter: the mask selects {count} elements but source has only {source.size}")
+    pos = _ew.apply("maximum", _ew.apply("subtract", pos, 1), 0)
+    vals = indexing.getitem(F.reshape(source, (-1,)), pos) if source.size else F.reshape(source, (-1,))
+    return indexing.where(m, F.reshape(vals, self.shape) if source.size else 0, self)
+
+
+def _masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    return _assign(self, _masked_scatter(self, mask, source))
+
+
+def _fill_diagonal_(self: Tensor, fill_value: Any, wrap: bool = False) -> Tensor:
+    """``x.fill_diagonal_(value, wrap=False)``: the main diagonal set to value (2-d, or n-d with equal dims); a
+    tall matrix with wrap=True starts again every ncols + 1 rows, as PyTorch does."""
+    from ..ops.creation import arange
+
+    if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) != 1):
+        raise ValueError(f"fill_diagonal_: needs a 2-d tensor or one whose dims are all equal, got shape {self.shape}")
+    step = sum(math.prod(self.shape[i + 1:]) for i in range(self.ndim))
+    limit = self.size if wrap and self.ndim == 2 else min(self.shape) * step
+    ar = arange(self.size, dtype=_dt.int64, device=self.device)
+    hit = _ew.apply("logical_and", _ew.apply("equal", _ew.apply("remainder", ar, step), 0),
+                    _ew.apply("less", ar, limit))
+    return _assign(self, indexing.masked_fill(self, F.raw_reshape(hit, self.shape), fill_value))
+
+
+_COMBINE = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
+
+def _segment_reduce(offs: Tensor, vals: Tensor, op: str) -> tuple[Tensor, Tensor]:
+    """(distinct offsets, op over vals of each) for 1-d offs/vals: a stable sort by offset, then a log-step scan
+    that combines each element with the one ``s`` back while both are in one run of equal offsets."""
+    from ..ops.sort import _sort_rows
+
+    n = offs.shape[0]
+    o, perm = _sort_rows(offs, 0, False)
+    v = F.RAW_GETITEM(vals, perm)
+    s = 1
+    while s < n:
+        same = _ew.apply("equal", o[s:], o[:n - s])
+        tail = indexing.RAW_WHERE(same, _ew.apply(op, v[s:], v[:n - s]), v[s:])
+        v = F.RAW_RUN(ELEMENTWISE["copy"], (v,))
+        v[s:] = tail
+        s *= 2
+    end = Tensor.empty((n,), _dt.bool_, offs.device)
+    end[:n - 1] = _ew.apply("not_equal", o[1:], o[:n - 1])
+    end[n - 1:] = True
+    return F.RAW_GETITEM(o, end), F.RAW_GETITEM(v, end)
+
+
+def _scatter_reduce_raw(x: Tensor, key: Any, src: Tensor, reduce: str, include_self: bool) -> Tensor:
+    """scatter_reduce on untracked tensors: a new contiguous tensor of x's shape."""
+    from ..ops.index import _Plan
+
+    out = F.RAW_RUN(ELEMENTWISE["copy"], (x,))
+    if src.size == 0:
+        return out
+    offs = F.raw_reshape(_Plan(out, key).offsets(), (src.size,))
+    flat = F.raw_reshape(out, (out.size,))
+    vals = F.raw_reshape(_ew.contiguous(src), (src.size,))
+    if reduce in ("sum", "mean"):
+        total = indexing.index_add_dense(vals, (offs,), flat.shape, False)
+        hit = indexing.index_add_dense(_ew.apply("add", _ew.apply("multiply", vals, 0), 1), (offs,), flat.shape,
+                                       False)
+        base = flat if include_self else indexing.RAW_WHERE(_ew.apply("greater", hit, 0), 0, flat)
+        res = _ew.apply("add", base, total)
+        if reduce == "mean":
+            cnt = _ew.apply("add", hit, 1) if include_self else _ew.apply("maximum", hit, 1)
+            res = _ew.apply("divide" if x.dtype.kind in "fc" else "floor_divide", res, cnt)
+        return F.raw_reshape(_ew.astype(res, x.dtype), x.shape)
+    uo, uv = _segment_reduce(offs, vals, _COMBINE[reduce])
+    flat[uo] = _ew.apply(_COMBINE[reduce], F.RAW_GETITEM(flat, uo), uv) if include_self else uv
+    return out
+
+
+class _ScatterReduce(F.Function):
+    """``scatter_reduce``; backward: sum/mean spread g, amax/amin split it evenly among the elements equal to the
+    result, prod multiplies by the product of the others (exact with zeros)."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, src: Tensor, key: Any, reduce: str, include_self: bool) -> Tensor:
+        r = _scatter_reduce_raw(x, key, src, reduce, include_self)
+        ctx.save_for_backward(x, src, r)
+        ctx.args = key, reduce, include_self
+        return r
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        x, src, r = ctx.saved_tensors
+        key, reduce, include_self = ctx.args
+        ones_src = _ew.apply("add", _ew.apply("multiply", src, 0), 1)
+        hit = indexing.index_add_dense(ones_src, key, x.shape, False)
+        keep = 1 if include_self else _ew.astype(_ew.apply("equal", hit, 0), x.dtype)
+        if reduce in ("sum", "mean"):
+            w = _ew.apply("add", hit, 1) if include_self else _ew.apply("maximum", hit, 1)
+            gs = g if reduce == "sum" else _ew.apply("divide", g, w)
+            return _ew.apply("multiply", gs, keep), F.RAW_GETITEM(gs, key), None, None, None
+        rk = F.RAW_GETITEM(r, key)
+        if reduce in ("amax", "amin"):
+            eqs = _ew.astype(_ew.apply("equal", src, rk), x.dtype)
+            eqx = _ew.apply("multiply", _ew.astype(_ew.apply("equal", x, r), x.dtype), keep)
+            cnt = _ew.apply("add", eqx, indexing.index_add_dense(eqs, key, x.shape, False))
+            gc = _ew.apply("divide", g, _ew.apply("maximum", cnt, 1))
+            return (_ew.apply("multiply", gc, eqx), _ew.apply("multiply", F.RAW_GETITEM(gc, key), eqs),
+                    None, None, None)
+        zx = _ew.apply("multiply", _ew.astype(_ew.apply("equal", x, 0), x.dtype), keep)
+        zs = _ew.astype(_ew.apply("equal", src, 0), x.dtype)
+        zcnt = _ew.apply("add", zx, indexing.index_add_dense(zs, key, x.shape, False))
+        r_nz = _scatter_reduce_raw(indexing.RAW_WHERE(_ew.apply("equal", x, 0), 1, x), key,
+                                   indexing.RAW_WHERE(_ew.apply("equal", src, 0), 1, src), "prod", include_self)
+
+        def part(v: Tensor, rr: Tensor, rnz: Tensor, zc: Tensor, gg: Tensor) -> Tensor:
+            one_zero = indexing.RAW_WHERE(_ew.apply("equal", zc, 1), rnz, 0)
+            safe = indexing.RAW_WHERE(_ew.apply("equal", v, 0), 1, v)
+            return _ew.apply("multiply", gg, indexing.RAW_WHERE(_ew.apply("equal", v, 0), one_zero,
+                                                       _ew.apply("divide", rr, safe)))
+
+        gx = _ew.apply("multiply", part(x, r, r_nz, zcnt, g), keep)
+        gsrc = part(src, rk, F.RAW_GETITEM(r_nz, key), F.RAW_GETITEM(zcnt, key), F.RAW_GETITEM(g, key))
+        return gx, gsrc, None, None, None
+
+
+def _scatter_reduce(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                    include_self: bool = True) -> Tensor:
+    """``x.scatter_reduce(dim, index, src, reduce, include_self=True)`` with reduce sum, prod, mean, amax or amin."""
+    if reduce not in _COMBINE:
+        raise ValueError(f"scatter_reduce: reduce must be one of {sorted(_COMBINE)}, got {reduce!r}")
+    key = indexing._along_key(self, dim, index, "scatter_reduce")
+    if not isinstance(src, Tensor) or src.dtype is not self.dtype:
+        raise TypeError(f"scatter_reduce: src must be a tensor of the input's dtype {self.dtype.name}")
+    if src.ndim != index.ndim or any(a < b for a, b in zip(src.shape, index.shape, strict=False)):
+        raise ValueError(f"scatter_reduce: src of shape {src.shape} must be at least as large as index of shape "
+                         f"{index.shape} in every dimension")
+    if src.shape != index.shape:
+        src = indexing.getitem(src, tuple(slice(0, n) for n in index.shape))
+    return _ScatterReduce.apply(self, src, key, reduce, bool(include_self))
+
+
+def _scatter_reduce_(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                     include_self: bool = True) -> Tensor:
+    return _assign(self, _scatter_reduce(_saved_source(self), dim, index, src, reduce, include_self=include_self))
+
+
+def _install_more(T: Any) -> None:
+    T.type = _type
+    T.detach_ = _detach_
+    T.squeeze_ = _view_inplace(lambda x, *a: x.squeeze(*a), "squeeze_")
+    T.unsqueeze_ = _view_inplace(lambda x, d: x.unsqueeze(d), "unsqueeze_")
+    T.t_ = _view_inplace(lambda x: x.t(), "t_")
+    T.transpose_ = _view_inplace(lambda x, d0, d1: x.transpose(d0, d1), "transpose_")
+    T.swapaxes_ = T.transpose_
+    T.pow_ = _pow_
+    T.scatter_add_ = _scatter_add_
+    T.index_add = _index_add
+    T.index_add_ = _index_add_
+    T.index_copy = _index_copy
+    T.index_copy_ = _index_copy_
+    T.masked_scatter = _masked_scatter
+    T.masked_scatter_ = _masked_scatter_
+    T.fill_diagonal_ = _fill_diagonal_
+    T.scatter_reduce = _scatter_reduce
+    T.scatter_reduce_ = _scatter_reduce_
 
 
 __all__ = ["install"]
