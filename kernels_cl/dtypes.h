@@ -27,7 +27,8 @@ inline T PT_OVL_R pt_fmod_py(T a, T b) { \
     return m; \
 } \
 inline T PT_OVL_R pt_floordiv(T a, T b) { \
-    if (b == (T)0) return a / b; \
+    if (b == (T)0 || (isinf(a) && isfinite(b))) return a / b; /* the standard: +-inf // finite is +-inf */ \
+    if (isinf(b) && isfinite(a)) return copysign((T)0, a / b); /* and finite // +-inf a signed zero */ \
     const T m = fmod(a, b); \
     T q = (a - m) / b; \
     if (m != (T)0 && ((b < (T)0) != (m < (T)0))) q -= (T)1; \

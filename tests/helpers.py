@@ -52,3 +52,22 @@ def need_fp64(device: Any) -> Any:
     if not device.info.fp64:
         pytest.skip(f"{device} has no fp64")
     return pt.float64
+
+
+def floor_divide_standard(x1: Any, x2: Any) -> np.ndarray:
+    """NumPy's floor_divide with the Array API standard's infinities (where NumPy differs).
+
+    The standard: +-inf // finite nonzero is +-inf and finite // +-inf a signed
+    zero; NumPy gives NaN and -1 for some of these (floor(x1 / x2) paired with %).
+    """
+    x1, x2 = np.asarray(x1), np.asarray(x2)
+    with np.errstate(all="ignore"):
+        out = np.asarray(np.floor_divide(x1, x2))
+        q = np.asarray(x1 / x2, dtype=out.dtype)
+    x1, x2 = np.broadcast_arrays(x1, x2)
+    inf_by_finite = np.isinf(x1) & np.isfinite(x2) & (x2 != 0)
+    finite_by_inf = np.isfinite(x1) & np.isinf(x2)
+    out = out.copy()
+    out[inf_by_finite] = q[inf_by_finite]
+    out[finite_by_inf] = np.copysign(np.zeros_like(q), q)[finite_by_inf]
+    return out
