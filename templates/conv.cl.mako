@@ -69,7 +69,7 @@ ${d.kernel("col2im", [("out", pt, "x"), ("in", pt, "cols"), ("scalar", "long", "
 }
 </%def>
 
-## Max pooling over (NC, H, W) planes: one work-item per output element keeps
+## Max pooling over (NC, H, W) planes on an (OW, OH, NC) grid: one work-item per output element keeps
 ## the window maximum and its flat index h * W + w in the plane (PyTorch's
 ## return_indices; NaN wins, as in PyTorch). Windows are either strided and
 ## dilated (KH x KW from oh * SH - PH) or, with adaptive != 0, PyTorch's adaptive
@@ -84,11 +84,9 @@ ${d.kernel("col2im", [("out", pt, "x"), ("in", pt, "cols"), ("scalar", "long", "
 <%include file="dtypes.h"/>
 ${d.kernel("maxpool", [("out", pt, "y"), ("out", "long", "idx"), ("in", pt, "x"), ("scalar", "long", "x_off")] + geom + [("scalar", "int", "adaptive")])}
 {
-    const long i = (long)${d.global_id(0)};
-    if (i >= NC * OH * OW) return;
-    const long ow = i % OW;
-    const long oh = (i / OW) % OH;
-    const long p = i / (OH * OW);
+    const long ow = (long)${d.global_id(0)}, oh = (long)${d.global_id(1)}, p = (long)${d.global_id(2)};
+    if (ow >= OW || oh >= OH || p >= NC) return;
+    const long i = (p * OH + oh) * OW + ow;
     long h0 = oh * SH - PH, w0 = ow * SW - PW, kh = KH, kw = KW, dh = DH, dw = DW;
     if (adaptive) {
         h0 = (oh * H) / OH; kh = ((oh + 1) * H + OH - 1) / OH - h0; dh = 1;

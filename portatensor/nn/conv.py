@@ -233,7 +233,7 @@ class _MaxPool(Function):
         OH, OW = geom[-3:-1]
         y = Tensor.empty(x.shape[:2] + (OH, OW), x.dtype, x.device)
         if y.size:
-            launch(x.device, _kernel(x.device, "maxpool", x.dtype), (y.size,), None,
+            launch(x.device, _kernel(x.device, "maxpool", x.dtype), (OW, OH, y.shape[0] * y.shape[1]), None,
                    [y._storage.buf, idx._storage.buf, xc._storage.buf, xc.offset, *geom])
         ctx.save_for_backward(idx)
         ctx.shape = x.shape
