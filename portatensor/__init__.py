@@ -374,3 +374,35 @@ __all__ += ["Generator", "Size", "backends", "bernoulli", "diag", "diagonal", "e
             "addmm", "amax", "amin", "baddbmm", "clamp_max", "clamp_min", "clone", "dot", "dropout", "hstack", "isin",
             "lerp", "movedim", "mv", "nan_to_num", "repeat_interleave", "rsqrt", "swapaxes", "t", "unflatten",
             "vstack"]
+
+# Distances, order statistics, NaN-aware reductions, creation and products (issue 4, porting): the matching Tensor
+# methods are installed by _tf.install_methods.
+from ._torch_functions import (  # noqa: E402
+    bincount,
+    block_diag,
+    bucketize,
+    cartesian_prod,
+    cdist,
+    cosine_similarity,
+    cross,
+    diag_embed,
+    kron,
+    kthvalue,
+    logspace,
+    median,
+    mode,
+    nanmean,
+    nanquantile,
+    nansum,
+    normal,
+    pairwise_distance,
+    quantile,
+    rot90,
+    std_mean,
+    tensor_split,
+    var_mean,
+)
+
+__all__ += ["bincount", "block_diag", "bucketize", "cartesian_prod", "cdist", "cosine_similarity", "cross",
+            "diag_embed", "kron", "kthvalue", "logspace", "median", "mode", "nanmean", "nanquantile", "nansum",
+            "normal", "pairwise_distance", "quantile", "rot90", "std_mean", "tensor_split", "var_mean"]

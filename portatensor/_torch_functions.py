@@ -365,19 +365,21 @@ class _Diagonal(Function):
 
 
 class _DiagEmbed(Function):
+    """(..., n) -> (..., n + |offset|, n + |offset|) with the last dim on diagonal ``offset``."""
+
     @staticmethod
     def forward(ctx: Any, v: Tensor, offset: int) -> Tensor:
         from .ops.creation import zeros
 
         ctx.offset = offset
-        n = v.shape[0] + abs(offset)
-        m = zeros((n, n), dtype=v.dtype, device=v.device)
-        _ew.run_into(ELEMENTWISE["copy"], [v], _diagonal_view(m, offset, 0, 1))
+        n = v.shape[-1] + abs(offset)
+        m = zeros(v.shape[:-1] + (n, n), dtype=v.dtype, device=v.device)
+        _ew.run_into(ELEMENTWISE["copy"], [v], _diagonal_view(m, offset, m.ndim - 2, m.ndim - 1))
         return m
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
-        return _ew.contiguous(_diagonal_view(g, ctx.offset, 0, 1)), None
+        return _ew.contiguous(_diagonal_view(g, ctx.offset, g.ndim - 2, g.ndim - 1)), None
 
 
 class _Unfold(Function):
@@ -832,6 +834,370 @@ def _ew_asarray(x: Any, device: Any = None) -> Tensor:
     return asarray(x, device=device)
 
 
+# -- distances, order statistics, NaN-aware reductions, creation and products ---------------------------------
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """``torch.cosine_similarity`` (``nn.functional.cosine_similarity``)."""
+    from .nn.functional import cosine_similarity as _cos
+
+    return _cos(x1, x2, dim, eps)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """``torch.pairwise_distance`` (``nn.functional.pairwise_distance``)."""
+    from .nn.functional import pairwise_distance as _pd
+
+    return _pd(x1, x2, p, eps, keepdim)
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """``torch.cdist``: p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M) -> (..., P, R).
+
+    p = 2 goes through one matmul: sqrt(|a|^2 + |b|^2 - 2 a.b), the square clamped below at the dtype's tiny (so
+    equal rows give 0 and a zero gradient, like PyTorch); other p (1, inf, any p > 0) reduce |a - b| over M.
+    """
+    from ._data_type_functions import finfo
+    from .autograd.tensor_methods import _clamp
+
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ValueError(f"cdist expects (..., P, M) and (..., R, M) tensors, got shapes {x1.shape} and {x2.shape}")
+    if p == 2 and compute_mode != "donot_use_mm_for_euclid_dist":
+        sq1 = (x1 * x1).sum(dim=-1, keepdim=True)
+        sq2 = F.transpose((x2 * x2).sum(dim=-1, keepdim=True), -1, -2)
+        d2 = sq1 + sq2 - F.matmul(x1, F.transpose(x2, -1, -2)) * 2.0
+        return F._ewr("sqrt", _clamp(d2, float(finfo(d2.dtype).smallest_normal), None))
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p, -1)
+
+
+def _order_stat(input: Tensor, k: Any, dim: int, keepdim: bool) -> Any:  # noqa: A002
+    """(values, indices) of the element of rank k (0-based; a tensor or int) along dim, by a sort on the device."""
+    from .autograd.indexing import gather
+    from .autograd.tensor_methods import MinMax
+    from .ops.sort import argsort
+
+    d = normalize_axis(dim, input.ndim) if input.ndim else 0
+    x = input if input.ndim else F.reshape(input, (1,))
+    order = argsort(F.detach(x), axis=d)
+    idx = order[(slice(None),) * d + (slice(k, k + 1),)]
+    vals = gather(x, d, idx)
+    if not keepdim or not input.ndim:
+        shape = tuple(n for i, n in enumerate(x.shape) if i != d) if input.ndim else ()
+        vals, idx = F.reshape(vals, shape), F.reshape(idx, shape)
+    return MinMax(vals, idx)
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:  # noqa: A002
+    """``torch.median``: the lower median of all elements, or (values, indices) along dim (differentiable)."""
+    if dim is None:
+        flat = F.reshape(input, (input.size,))
+        return _order_stat(flat, (input.size - 1) // 2, 0, False)[0]
+    n = input.shape[normalize_axis(dim, input.ndim)] if input.ndim else 1
+    return _order_stat(input, (n - 1) // 2, dim, keepdim)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
+    """``torch.kthvalue``: (values, indices) of the k-th smallest element (1-based) along dim."""
+    n = input.shape[normalize_axis(dim, input.ndim)] if input.ndim else 1
+    if not 1 <= k <= n:
+        raise ValueError(f"kthvalue: k={k} is out of range for a dimension of size {n}")
+    return _order_stat(input, k - 1, dim, keepdim)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> Any:  # noqa: A002
+    """``torch.mode``: (values, indices) of the most frequent value along dim (the smallest among equally frequent
+    ones; the index is its last occurrence). Counts compare every pair along dim, O(n^2) work per row."""
+    from .autograd.indexing import RAW_WHERE, gather
+    from .autograd.tensor_methods import MinMax
+    from .ops.creation import arange
+    from .ops.sort import sort
+
+    x = input if input.ndim else F.reshape(input, (1,))
+    d = normalize_axis(dim, x.ndim)
+    a = F.detach(x).movedim(d, -1)
+    s = sort(a, axis=-1)
+    counts = F.reduce("sum", _ew.astype(_ew.apply("equal", s.unsqueeze(-1), a.unsqueeze(-2)), _dt.int64), -1)
+    best = counts.argmax(-1, True)
+    value = gather(s, -1, best)
+    pos = arange(a.shape[-1], dtype=_dt.int64, device=x.device)
+    last = F.reduce("max", RAW_WHERE(_ew.apply("equal", a, value), pos, -1), -1, True)
+    idx = last.movedim(-1, d)
+    vals = gather(x, d, idx)
+    if not keepdim or not input.ndim:
+        shape = tuple(n for i, n in enumerate(x.shape) if i != d) if input.ndim else ()
+        vals, idx = F.reshape(vals, shape), F.reshape(idx, shape)
+    return MinMax(vals, idx)
+
+
+def _quantile(input: Tensor, q: Any, dim: int | None, keepdim: bool, interpolation: str,  # noqa: A002
+              ignore_nan: bool) -> Tensor:
+    """quantile/nanquantile: sort along dim (NaN last), then gather the two ranks around q (n - 1) and mix."""
+    from .autograd.indexing import gather, where
+    from .ops.creation import asarray
+
+    modes = ("linear", "lower", "higher", "nearest", "midpoint")
+    if interpolation not in modes:
+        raise ValueError(f"quantile: interpolation must be one of {modes}, got {interpolation!r}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"quantile expects a float tensor, got {input.dtype.name}")
+    scalar_q = not isinstance(q, Tensor) and not isinstance(q, (list, tuple))
+    qt = F.detach(q) if isinstance(q, Tensor) else asarray(q, dtype=input.dtype, device=input.device)
+    if qt.ndim > 1:
+        raise ValueError(f"quantile: q must be a number or a 0-d/1-d tensor, got shape {qt.shape}")
+    qv = F.reshape(_ew.astype(qt, input.dtype), (qt.size,))
+    if not bool(F.reduce("all", _ew.apply("logical_and", _ew.apply("greater_equal", qv, 0),
+                                          _ew.apply("less_equal", qv, 1))).item()):
+        raise ValueError("quantile: q values must lie in [0, 1]")
+    x = F.reshape(input, (input.size,)) if dim is None else input
+    d = x.ndim - 1 if dim is None else normalize_axis(dim, x.ndim)
+    xs = x.movedim(d, -1).sort(-1)[0]
+    n = xs.shape[-1]
+    nan = _ew.apply("isnan", F.detach(xs))
+    valid = F.reduce("sum", _ew.astype(_ew.apply("logical_not", nan), input.dtype), -1, True)
+    last = _ew.apply("subtract", valid, 1) if ignore_nan else float(n - 1)
+    lead = (1,) * (xs.ndim)
+    pos = _ew.apply("multiply", F.reshape(qv, (qv.size,) + lead), last)           # (Q, ..., 1)
+    pos = _ew.contiguous(F.expand(_ew.apply("maximum", pos, 0), (qv.size,) + xs.shape[:-1] + (1,)))
+    lo = _ew.apply("floor", pos)
+    hi = _ew.apply("ceil", pos)
+    if interpolation == "nearest":
+        lo = hi = _ew.apply("round", pos)
+    big = F.expand(xs, (qv.size,) + xs.shape)
+    vlo = gather(big, -1, _ew.astype(lo, _dt.int64))
+    vhi = gather(big, -1, _ew.astype(hi, _dt.int64))
+    if interpolation in ("lower", "nearest"):
+        out = vlo
+    elif interpolation == "higher":
+        out = vhi
+    elif interpolation == "midpoint":
+        out = (vlo + vhi) * 0.5
+    else:
+        out = vlo + (vhi - vlo) * _ew.apply("subtract", pos, lo)
+    bad = _ew.apply("equal", valid, 0) if ignore_nan else F.reduce("any", nan, -1, True)
+    out = where(F.expand(bad, out.shape), math.nan, out)
+    out = F.reshape(out, out.shape[:-1])                                            # (Q, ...)
+    if keepdim:
+        out = out.unsqueeze(d + 1) if dim is not None else F.reshape(out, (qv.size,) + (1,) * input.ndim)
+    return F.reshape(out, out.shape[1:]) if scalar_q or qt.ndim == 0 else out
+
+
+def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+             interpolation: str = "linear") -> Tensor:
+    """``torch.quantile``: the q-th quantiles along dim (all elements when None); a row with NaN gives NaN. A 1-d q
+    puts its dim first. Differentiable (through the sort's gather)."""
+    return _quantile(input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = False, *,  # noqa: A002
+                interpolation: str = "linear") -> Tensor:
+    """``torch.nanquantile``: quantile ignoring NaN (an all-NaN row gives NaN)."""
+    return _quantile(input, q, dim, keepdim, interpolation, True)
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``torch.nansum``: the sum with NaN counted as zero (differentiable; NaN positions get no gradient)."""
+    from .autograd.indexing import where
+
+    x = where(F.detach(_ew.apply("isnan", input)), 0, input) if input.dtype.kind == "f" else input
+    return F.reduce("sum", x, dim, keepdim, None if dtype is None else _dt.as_dtype(dtype))
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+    """``torch.nanmean``: the mean of the non-NaN elements (NaN where there are none)."""
+    x = input if dtype is None else input.to(_dt.as_dtype(dtype))
+    count = F.reduce("sum", _ew.astype(_ew.apply("logical_not", _ew.apply("isnan", F.detach(x))), x.dtype), dim,
+                     keepdim)
+    return nansum(x, dim, keepdim) / count
+
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """``torch.bincount``: counts (or summed weights) of each value of a 1-d non-negative integer tensor."""
+    from .autograd.indexing import index_add_dense
+    from .ops.creation import ones, zeros
+
+    if input.ndim != 1 or input.dtype.kind not in "iu":
+        raise ValueError(f"bincount expects a 1-d integer tensor, got {input.dtype.name} of shape {input.shape}")
+    if input.size and int(F.reduce("min", input).item()) < 0:
+        raise ValueError("bincount: the input must be non-negative")
+    n = max(int(minlength), int(F.reduce("max", input).item()) + 1 if input.size else 0)
+    if weights is not None and weights.shape != input.shape:
+        raise ValueError(f"bincount: weights of shape {weights.shape} do not match the input of shape {input.shape}")
+    vals = F.detach(weights) if weights is not None else ones(input.shape, dtype=_dt.int64, device=input.device)
+    if not input.size:
+        return zeros((n,), dtype=vals.dtype, device=input.device)
+    return index_add_dense(_ew.contiguous(vals), (F.detach(input),), (n,), False)
+
+
+def bucketize(input: Any, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:  # noqa: A002
+    """``torch.bucketize``: the bucket of each value in the ascending 1-d boundaries (``right=False``: b[i-1] < x
+    <= b[i], searchsorted's side='left'; ``right=True``: b[i-1] <= x < b[i])."""
+    from ._searching_functions import searchsorted
+
+    if boundaries.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
+    idx = searchsorted(F.detach(boundaries), F.detach(input) if isinstance(input, Tensor) else input,
+                       side="right" if right else "left")
+    want = _dt.int32 if out_int32 else _dt.int64
+    return idx if idx.dtype is want else _ew.astype(idx, want)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """``torch.tensor_split``: n near-equal parts (the first n % k one longer), or splits at the given indices."""
+    d = normalize_axis(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = indices_or_sections.tolist()
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        if k <= 0:
+            raise ValueError(f"tensor_split: the number of sections must be positive, got {k}")
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        bounds = [sum(sizes[:i]) for i in range(k + 1)]
+    else:
+        bounds = [0, *(min(max(int(i) + (n if int(i) < 0 else 0), 0), n) for i in indices_or_sections), n]
+    lead = (slice(None),) * d
+    return tuple(F.getitem(input, lead + (slice(a, max(a, b)),)) for a, b in zip(bounds, bounds[1:], strict=False))
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``torch.logspace``: base ** linspace(start, end, steps), computed on the device."""
+    from .ops.creation import full, linspace
+
+    dt = _dt.as_dtype(dtype) if dtype is not None else _dt.default_float
+    exps = linspace(float(start), float(end), steps, dtype=dt if dt.kind == "f" else _dt.float64, device=device)
+    out = _ew.apply("pow", full(exps.shape, float(base), dtype=exps.dtype, device=exps.device), exps)
+    out = out if out.dtype is dt else _ew.astype(out, dt)
+    return out.requires_grad_() if requires_grad else out
+
+
+def _moments(std_: bool) -> Callable[..., Any]:
+    def fn(input: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,  # noqa: A002
+           correction: Any = None) -> tuple[Tensor, Tensor]:
+        if isinstance(dim, bool):  # torch.var_mean(x, unbiased)
+            dim, unbiased = None, dim
+        spread = (input.std if std_ else input.var)(dim, unbiased, keepdim, correction=correction)
+        return spread, F.reduce("mean", input, dim, keepdim)
+
+    fn.__name__ = "std_mean" if std_ else "var_mean"
+    fn.__doc__ = (f"``torch.{fn.__name__}(x, dim=None, unbiased=None, keepdim=False, *, correction=1)``: "
+                  f"({'std' if std_ else 'var'}, mean); divides by N - 1 by default like PyTorch (the Array API's "
+                  "pt.var/pt.std default to correction=0).")
+    return fn
+
+
+std_mean = _moments(True)
+var_mean = _moments(False)
+
+
+def rot90(input: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:  # noqa: A002
+    """``torch.rot90``: rotate by 90 degrees k times in the plane dims, from dims[0] towards dims[1]."""
+    if len(dims) != 2 or input.ndim < 2:
+        raise ValueError(f"rot90 expects two dims of a tensor with at least 2 dims, got {dims} for {input.shape}")
+    d0, d1 = normalize_axis(dims[0], input.ndim), normalize_axis(dims[1], input.ndim)
+    if d0 == d1:
+        raise ValueError(f"rot90: the dims must differ, got {dims}")
+    k %= 4
+    if k == 0:
+        return input.clone()
+    if k == 2:
+        return input.flip(d0, d1)
+    return F.transpose(input.flip(d1 if k == 1 else d0), d0, d1)
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Any = None, dtype: Any = None,
+           device: Any = None, requires_grad: bool = False) -> Tensor:
+    """``torch.normal``: mean + std * N(0, 1) draws on the device; mean and std are tensors (broadcast) or numbers
+    (then size gives the shape). Differentiable in tensor mean and std (the reparameterisation)."""
+    from .random import randn
+    from .views import broadcast_shapes
+
+    shapes = [t.shape for t in (mean, std) if isinstance(t, Tensor)]
+    if size is not None:
+        shape = tuple(size)
+    elif shapes:
+        shape = broadcast_shapes(*shapes)
+    else:
+        raise TypeError("normal: give size= when mean and std are both numbers")
+    like = next((t for t in (mean, std) if isinstance(t, Tensor)), None)
+    dt = _dt.as_dtype(dtype) if dtype is not None else like.dtype if like is not None else _dt.default_float
+    dev = device if device is not None else like.device if like is not None else None
+    eps = randn(shape, dtype=dt, device=dev, generator=generator)
+    out = eps * std + mean if isinstance(std, Tensor) or isinstance(mean, Tensor) else \
+        _ew.apply("add", _ew.apply("multiply", eps, float(std)), float(mean))
+    return out.requires_grad_() if requires_grad else out
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``torch.kron``: the Kronecker product (dims aligned from the right; differentiable)."""
+    nd = max(input.ndim, other.ndim)
+    a = F.reshape(input, (1,) * (nd - input.ndim) + input.shape)
+    b = F.reshape(other, (1,) * (nd - other.ndim) + other.shape)
+    ai = F.reshape(a, tuple(v for n in a.shape for v in (n, 1)))
+    bi = F.reshape(b, tuple(v for n in b.shape for v in (1, n)))
+    return F.reshape(ai * bi, tuple(m * n for m, n in zip(a.shape, b.shape, strict=True)))
+
+
+def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:  # noqa: A002
+    """``torch.cross``: the 3-vector cross product along dim (by default the first dim of size 3, as torch.cross
+    does; ``linalg.cross`` uses -1); the operands broadcast. Differentiable."""
+    from .views import broadcast_shapes
+
+    shape = broadcast_shapes(input.shape, other.shape)
+    if dim is None:
+        dim = next((i for i, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise ValueError(f"cross: no dimension of size 3 in shape {shape}")
+    d = normalize_axis(dim, len(shape))
+    if shape[d] != 3:
+        raise ValueError(f"cross: dimension {d} has size {shape[d]}, expected 3")
+    a, b = F.expand(input, shape), F.expand(other, shape)
+    lead = (slice(None),) * d
+    ac = [F.getitem(a, lead + (slice(i, i + 1),)) for i in range(3)]
+    bc = [F.getitem(b, lead + (slice(i, i + 1),)) for i in range(3)]
+    return F.cat([ac[1] * bc[2] - ac[2] * bc[1], ac[2] * bc[0] - ac[0] * bc[2], ac[0] * bc[1] - ac[1] * bc[0]], d)
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """``torch.cartesian_prod``: every combination of the 1-d tensors' elements, one row each (first varies
+    slowest); a single tensor is returned as it is."""
+    if any(t.ndim != 1 for t in tensors):
+        raise ValueError(f"cartesian_prod expects 1-d tensors, got shapes {[t.shape for t in tensors]}")
+    if len(tensors) == 1:
+        return tensors[0]
+    shape = tuple(t.shape[0] for t in tensors)
+    cols = []
+    for i, t in enumerate(tensors):
+        v = F.reshape(t, tuple(n if j == i else 1 for j, n in enumerate(shape)))
+        cols.append(F.reshape(F.expand(v, shape), (math.prod(shape), 1)))
+    return F.cat(cols, 1)
+
+
+def block_diag(*tensors: Tensor) -> Tensor:
+    """``torch.block_diag``: the tensors (0-d as 1x1, 1-d as a row) on the diagonal of a zero matrix."""
+    from .nn.functional import pad
+
+    mats = [F.reshape(t, (1, 1)) if t.ndim == 0 else F.reshape(t, (1, t.shape[0])) if t.ndim == 1 else t
+            for t in tensors]
+    if any(m.ndim != 2 for m in mats):
+        raise ValueError(f"block_diag expects tensors of at most 2 dims, got shapes {[t.shape for t in tensors]}")
+    width = sum(m.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        rows.append(pad(m, (left, width - left - m.shape[1])))
+        left += m.shape[1]
+    return F.cat(rows, 0)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """``torch.diag_embed``: the last dim of input on diagonal ``offset`` of the (dim1, dim2) planes of a new
+    tensor with one more dim (differentiable)."""
+    out = _DiagEmbed.apply(input, int(offset))
+    d1, d2 = normalize_axis(dim1, out.ndim), normalize_axis(dim2, out.ndim)
+    if d1 == d2:
+        raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    return out if (d1, d2) == (out.ndim - 2, out.ndim - 1) else out.movedim((out.ndim - 2, out.ndim - 1), (d1, d2))
+
+
 def install_methods() -> None:
     """Give Tensor the methods of this module's functions (``x.diag()``, ``x.unfold(...)``, ``x.erf()``...)."""
     T = Tensor
@@ -867,9 +1233,15 @@ def install_methods() -> None:
     T.storage_offset = lambda self: self.offset  # type: ignore[attr-defined]
     T.sgn = lambda self: _ew.apply("sign", self)  # type: ignore[attr-defined]
     T.frac = lambda self: self - _ew.apply("trunc", self)  # type: ignore[attr-defined]
+    for fn in (median, kthvalue, mode, quantile, nanquantile, nansum, nanmean, tensor_split, rot90, kron, cross,
+               diag_embed, bincount):
+        setattr(T, fn.__name__, fn)
 
 
-__all__ = ["Generator", "Size", "addmm", "allclose", "amax", "amin", "baddbmm", "bernoulli", "bmm", "chunk", "clamp",
+__all__ = ["Generator", "Size", "bincount", "block_diag", "bucketize", "cartesian_prod", "cdist", "cosine_similarity",
+           "cross", "diag_embed", "kron", "kthvalue", "logspace", "median", "mode", "nanmean", "nanquantile", "nansum",
+           "normal", "pairwise_distance", "quantile", "rot90", "std_mean", "tensor_split", "var_mean",
+           "addmm", "allclose", "amax", "amin", "baddbmm", "bernoulli", "bmm", "chunk", "clamp",
            "clamp_max", "clamp_min", "clone", "cumprod", "cumsum", "device", "diag", "diagonal", "dot", "dropout",
            "einsum", "erf", "erfc", "erfinv", "get_default_dtype", "hstack", "index_fill", "inference_mode",
            "is_floating_point", "is_grad_enabled", "is_tensor", "isclose", "isin", "lerp", "log_softmax",

@@ -628,10 +628,13 @@ class _ScatterReduce(F.Function):
         rk = F.RAW_GETITEM(r, key)
         if reduce in ("amax", "amin"):
             eqs = _ew.astype(_ew.apply("equal", src, rk), x.dtype)
-            eqx = _ew.apply("multiply", _ew.astype(_ew.apply("equal", x, r), x.dtype), keep)
+            # like PyTorch, an input element equal to the result takes its share even when include_self=False
+            # (where its own gradient is then zero)
+            eqx = _ew.astype(_ew.apply("equal", x, r), x.dtype)
             cnt = _ew.apply("add", eqx, indexing.index_add_dense(eqs, key, x.shape, False))
             gc = _ew.apply("divide", g, _ew.apply("maximum", cnt, 1))
-            return (_ew.apply("multiply", gc, eqx), _ew.apply("multiply", F.RAW_GETITEM(gc, key), eqs),
+            return (_ew.apply("multiply", _ew.apply("multiply", gc, eqx), keep),
+                    _ew.apply("multiply", F.RAW_GETITEM(gc, key), eqs),
                     None, None, None)
         zx = _ew.apply("multiply", _ew.astype(_ew.apply("equal", x, 0), x.dtype), keep)
         zs = _ew.astype(_ew.apply("equal", src, 0), x.dtype)

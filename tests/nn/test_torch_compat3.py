@@ -134,3 +134,149 @@ def test_scatter_reduce_int_and_errors(device):
         np.testing.assert_array_equal(got.numpy(), want.numpy())
     with pytest.raises(ValueError, match="reduce must be"):
         _t(x, device).scatter_reduce(1, _t(i, device), _t(s, device), "max")
+
+
+# -- 2. functions ----------------------------------------------------------------------------------------------------
+
+def test_distances(device):
+    a, b = rand(5, 4), rand(6, 4)
+    pair(lambda x, y: pt.cosine_similarity(x, y[:5], dim=1), lambda x, y: torch.cosine_similarity(x, y[:5], dim=1),
+         [a, b], device)
+    pair(lambda x, y: pt.pairwise_distance(x, y[:5]), lambda x, y: torch.pairwise_distance(x, y[:5]), [a, b], device)
+    for p in (2.0, 1.0, 3.0, float("inf")):
+        pair(lambda x, y, p=p: pt.cdist(x, y, p), lambda x, y, p=p: torch.cdist(x, y, p), [a, b], device,
+             rtol=1e-4, atol=1e-4)
+    pair(lambda x, y: pt.cdist(x.reshape(1, 5, 4), y.reshape(2, 3, 4)),
+         lambda x, y: torch.cdist(x.reshape(1, 5, 4), y.reshape(2, 3, 4)), [a, b], device, rtol=1e-4, atol=1e-4)
+    x = _t(a, device).requires_grad_()
+    d = pt.cdist(x, x)
+    d.sum().backward()
+    assert np.all(np.isfinite(x.grad.numpy())) and np.allclose(np.diag(d.detach().numpy()), 0, atol=1e-3)
+    cs, pd = pt.nn.CosineSimilarity(dim=1), pt.nn.PairwiseDistance()
+    _close(cs(_t(a, device), _t(b[:5], device)), torch.nn.CosineSimilarity(dim=1)(torch.tensor(a), torch.tensor(b[:5])))
+    _close(pd(_t(a, device), _t(b[:5], device)), torch.nn.PairwiseDistance()(torch.tensor(a), torch.tensor(b[:5])))
+
+
+def test_median_kthvalue_mode(device):
+    a = rand(4, 7)
+    pair(lambda x: pt.median(x), lambda x: torch.median(x), [a], device)
+    pair(lambda x: x.median(1)[0], lambda x: x.median(1)[0], [a], device)
+    v, i = pt.median(_t(a, device), dim=0, keepdim=True)
+    tv, ti = torch.median(torch.tensor(a), dim=0, keepdim=True)
+    _close(v, tv)
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
+    pair(lambda x: pt.kthvalue(x, 3, 1)[0], lambda x: torch.kthvalue(x, 3, 1)[0], [a], device)
+    v, i = pt.kthvalue(_t(a, device), 2, 0)
+    np.testing.assert_array_equal(i.numpy(), torch.kthvalue(torch.tensor(a), 2, 0)[1].numpy())
+    ints = np.array([[1, 3, 3, 2, 1, 3], [5, 4, 4, 5, 0, 9]])
+    v, i = pt.mode(_t(ints, device), 1)
+    tv, ti = torch.mode(torch.tensor(ints), 1)
+    np.testing.assert_array_equal(v.numpy(), tv.numpy())
+    np.testing.assert_array_equal(np.take_along_axis(ints, i.numpy()[:, None], 1)[:, 0], tv.numpy())
+    f = np.array([[1.0, 2.0, 2.0, 0.5]], np.float32)
+    pair(lambda x: x.mode(-1)[0], lambda x: x.mode(-1)[0], [f], device)
+    with pytest.raises(ValueError, match="kthvalue"):
+        pt.kthvalue(_t(a, device), 8, 1)
+
+
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "nearest", "midpoint"])
+def test_quantile(device, interpolation):
+    a = rand(3, 8)
+    for q in (0.3, [0.0, 0.25, 0.5, 1.0]):
+        for dim, keep in ((None, False), (1, False), (0, True), (None, True)):
+            def f(x, mod, q=q, dim=dim, keep=keep):
+                qq = q if isinstance(q, float) else (_t(np.float32(q), device) if mod is pt else torch.tensor(q))
+                return mod.quantile(x, qq, dim, keep, interpolation=interpolation)
+
+            pair(lambda x, f=f: f(x, pt), lambda x, f=f: f(x, torch), [a], device)
+    b = a.copy()
+    b[0, 2] = b[1, :] = np.nan
+    got = pt.nanquantile(_t(b, device), 0.4, 1, interpolation=interpolation)
+    _close(got, torch.nanquantile(torch.tensor(b), 0.4, 1, interpolation=interpolation))
+    _close(pt.quantile(_t(b, device), 0.4, 1), torch.quantile(torch.tensor(b), 0.4, 1))
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        pt.quantile(_t(a, device), 1.5)
+
+
+def test_nan_reductions_bincount_bucketize(device):
+    a = rand(3, 4)
+    a[0, 1] = a[2, 3] = np.nan
+    pair(lambda x: pt.nansum(x, 1), lambda x: torch.nansum(x, 1), [a], device)
+    pair(lambda x: pt.nanmean(x), lambda x: torch.nanmean(x), [a], device)
+    pair(lambda x: x.nanmean(0, True), lambda x: x.nanmean(0, True), [a], device)
+    ints = np.array([0, 3, 3, 1, 7, 3])
+    w = rand(6)
+    np.testing.assert_array_equal(pt.bincount(_t(ints, device)).numpy(), torch.bincount(torch.tensor(ints)).numpy())
+    np.testing.assert_array_equal(pt.bincount(_t(ints, device), minlength=10).numpy(),
+                                  torch.bincount(torch.tensor(ints), minlength=10).numpy())
+    _close(pt.bincount(_t(ints, device), _t(w, device)), torch.bincount(torch.tensor(ints), torch.tensor(w)))
+    bounds = np.array([0.0, 0.5, 1.0, 2.0], np.float32)
+    x = np.array([[-1.0, 0.5, 0.7], [1.0, 2.0, 3.0]], np.float32)
+    for right in (False, True):
+        got = pt.bucketize(_t(x, device), _t(bounds, device), right=right)
+        want = torch.bucketize(torch.tensor(x), torch.tensor(bounds), right=right)
+        assert got.dtype == pt.int64
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert pt.bucketize(_t(x, device), _t(bounds, device), out_int32=True).dtype == pt.int32
+    with pytest.raises(ValueError, match="non-negative"):
+        pt.bincount(_t(np.array([1, -1]), device))
+
+
+def test_tensor_split_logspace_moments(device):
+    a = rand(7, 4)
+    for spec in (3, [1, 5], [2, -2, 9], 7):
+        got = pt.tensor_split(_t(a, device), spec)
+        want = torch.tensor_split(torch.tensor(a), spec)
+        assert len(got) == len(want)
+        for g, w in zip(got, want, strict=True):
+            _close(g, w)
+    assert [p.shape for p in _t(a, device).tensor_split(3, 1)] == [(7, 2), (7, 1), (7, 1)]
+    _close(pt.logspace(-2, 2, 9, device=device), torch.logspace(-2, 2, 9), rtol=1e-6)
+    _close(pt.logspace(0, 3, 4, base=2.0, device=device), torch.logspace(0, 3, 4, base=2.0))
+    pair(lambda x: pt.var_mean(x, 1)[0] + pt.var_mean(x, 1)[1], lambda x: torch.var_mean(x, 1)[0] + torch.var_mean(
+        x, 1)[1], [a], device)
+    pair(lambda x: pt.std_mean(x, 0, correction=0, keepdim=True)[0],
+         lambda x: torch.std_mean(x, 0, correction=0, keepdim=True)[0], [a], device)
+    v, m = pt.var_mean(_t(a, device))
+    tv, tm = torch.var_mean(torch.tensor(a))
+    _close(v, tv)
+    _close(m, tm)
+    _close(pt.var_mean(_t(a, device), False)[0], torch.var_mean(torch.tensor(a), False)[0])
+
+
+def test_rot90_kron_cross_products(device):
+    a = rand(2, 3, 4)
+    for k in (0, 1, 2, 3, -1, 5):
+        pair(lambda x, k=k: pt.rot90(x, k, (1, 2)), lambda x, k=k: torch.rot90(x, k, (1, 2)), [a], device)
+    pair(lambda x: x.rot90(), lambda x: x.rot90(), [a], device)
+    b, c = rand(2, 3), rand(3, 2, 2)
+    pair(lambda x, y: pt.kron(x, y), lambda x, y: torch.kron(x, y), [b, c], device)
+    pair(lambda x, y: pt.kron(x[0], y[0]), lambda x, y: torch.kron(x[0], y[0]), [b, c], device)
+    u, v = rand(4, 3), rand(4, 3)
+    pair(lambda x, y: pt.cross(x, y, dim=1), lambda x, y: torch.cross(x, y, dim=1), [u, v], device)
+    pair(lambda x, y: x.t().cross(y.t(), 0), lambda x, y: x.t().cross(y.t(), 0), [u, v], device)
+    pair(lambda x, y: pt.cross(x[:3], y[:3, :1]), lambda x, y: torch.cross(x[:3], y[:3, :1]), [u, v], device)
+    p, q = rand(3), rand(2)
+    pair(lambda x, y: pt.cartesian_prod(x, y), lambda x, y: torch.cartesian_prod(x, y), [p, q], device)
+    pair(lambda x, y, z: pt.block_diag(x, y, z[0, 0]),
+         lambda x, y, z: torch.block_diag(x, y, z[0, 0]), [b, p, c], device)
+    for off, d1, d2 in ((0, -2, -1), (1, -2, -1), (-2, 0, 2), (0, 1, 0)):
+        pair(lambda x, o=off, i=d1, j=d2: pt.diag_embed(x, o, i, j),
+             lambda x, o=off, i=d1, j=d2: torch.diag_embed(x, o, i, j), [b], device)
+    with pytest.raises(ValueError, match="expected 3"):
+        pt.cross(_t(b, device), _t(b, device), dim=0)
+
+
+def test_normal(device):
+    pt.manual_seed(0)
+    m = _t(np.full((2000,), 3.0, np.float32), device).requires_grad_()
+    s = _t(np.full((2000,), 0.5, np.float32), device).requires_grad_()
+    x = pt.normal(m, s)
+    assert x.shape == (2000,) and abs(float(x.mean().item()) - 3.0) < 0.1 and abs(float(x.std().item()) - 0.5) < 0.05
+    x.sum().backward()
+    np.testing.assert_allclose(m.grad.numpy(), 1.0)
+    y = pt.normal(1.0, 2.0, (3, 4), device=device)
+    assert y.shape == (3, 4) and y.dtype == pt.float32
+    assert pt.normal(m, 1.0).shape == (2000,)
+    with pytest.raises(TypeError, match="size"):
+        pt.normal(0.0, 1.0)
