@@ -157,3 +157,112 @@ ${d.kernel("adagrad", ps)}
     ${pstore(dt, ct, master, "pv - clr * gv / (sqrt(s) + eps)")}
 }
 </%def>
+
+## Adamax: u = max(b2 u, |g| + eps); clr = lr / (1 - b1^t) from the host.
+<%def name="adamax(dtypes, rank, master=False)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "m"),
+                                   ("inout", ct, "u"), ("scalar", "long", "n"), ("scalar", ct, "clr"),
+                                   ("scalar", ct, "b1"), ("scalar", ct, "b2"), ("scalar", ct, "eps"),
+                                   ("scalar", ct, "wd"), ("scalar", ct, "sign")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("adamax", ps)}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= n) return;
+    const ${ct} pv = ${pload(dt, master)};
+    const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
+    const ${ct} mv = b1 * m[i] + ((${ct})1 - b1) * gv;
+    const ${ct} uv = fmax(b2 * u[i], fabs(gv) + eps);
+    m[i] = mv;
+    u[i] = uv;
+    ${pstore(dt, ct, master, "pv - clr * mv / uv")}
+}
+</%def>
+
+## Adadelta: sq = rho sq + (1 - rho) g^2; delta = sqrt(acc + eps) / sqrt(sq + eps) g; acc = rho acc + (1 - rho) delta^2.
+<%def name="adadelta(dtypes, rank, master=False)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "sq"),
+                                   ("inout", ct, "acc"), ("scalar", "long", "n"), ("scalar", ct, "lr"),
+                                   ("scalar", ct, "rho"), ("scalar", ct, "eps"), ("scalar", ct, "wd"),
+                                   ("scalar", ct, "sign")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("adadelta", ps)}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= n) return;
+    const ${ct} pv = ${pload(dt, master)};
+    const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
+    const ${ct} s = rho * sq[i] + ((${ct})1 - rho) * gv * gv;
+    const ${ct} delta = sqrt(acc[i] + eps) / sqrt(s + eps) * gv;
+    sq[i] = s;
+    acc[i] = rho * acc[i] + ((${ct})1 - rho) * delta * delta;
+    ${pstore(dt, ct, master, "pv - lr * delta")}
+}
+</%def>
+
+## NAdam and RAdam share Adam's moments; the host folds the step's schedule into scalars:
+## nadam: p = pmul p - c1 g / d - c2 m / d with d = sqrt(v / bc2) + eps;
+## radam: p = pmul p - c m / (sqrt(v) + eps) when adaptive (c holds lr rect sqrt(bc2) / bc1), else p - c m.
+## pmul = 1 - lr wd for decoupled weight decay (wd = 0 then), else 1.
+<%def name="nadam(dtypes, rank, master=False)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "m"),
+                                   ("inout", ct, "v"), ("scalar", "long", "n"), ("scalar", ct, "b1"),
+                                   ("scalar", ct, "b2"), ("scalar", ct, "eps"), ("scalar", ct, "wd"),
+                                   ("scalar", ct, "pmul"), ("scalar", ct, "c1"), ("scalar", ct, "c2"),
+                                   ("scalar", ct, "bc2"), ("scalar", ct, "sign")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("nadam", ps)}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= n) return;
+    const ${ct} pv = pmul * ${pload(dt, master)};
+    const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
+    const ${ct} mv = b1 * m[i] + ((${ct})1 - b1) * gv;
+    const ${ct} vv = b2 * v[i] + ((${ct})1 - b2) * gv * gv;
+    m[i] = mv;
+    v[i] = vv;
+    const ${ct} den = sqrt(vv / bc2) + eps;
+    ${pstore(dt, ct, master, "pv - c1 * gv / den - c2 * mv / den")}
+}
+</%def>
+
+<%def name="radam(dtypes, rank, master=False)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    ps = param_args(pt, master) + [("in", pt, "g"), ("scalar", "long", "g_off"), ("inout", ct, "m"),
+                                   ("inout", ct, "v"), ("scalar", "long", "n"), ("scalar", ct, "b1"),
+                                   ("scalar", ct, "b2"), ("scalar", ct, "eps"), ("scalar", ct, "wd"),
+                                   ("scalar", ct, "pmul"), ("scalar", ct, "cstep"), ("scalar", "int", "adaptive"),
+                                   ("scalar", ct, "sign")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("radam", ps)}
+{
+    const long i = (long)${d.global_id(0)};
+    if (i >= n) return;
+    const ${ct} pv = pmul * ${pload(dt, master)};
+    const ${ct} gv = sign * ${c.load(dt, "g", "g_off + i")} + wd * pv;
+    const ${ct} mv = b1 * m[i] + ((${ct})1 - b1) * gv;
+    const ${ct} vv = b2 * v[i] + ((${ct})1 - b2) * gv * gv;
+    m[i] = mv;
+    v[i] = vv;
+    ${pstore(dt, ct, master, "adaptive ? pv - cstep * mv / (sqrt(vv) + eps) : pv - cstep * mv")}
+}
+</%def>

@@ -280,3 +280,45 @@ def test_normal(device):
     assert pt.normal(m, 1.0).shape == (2000,)
     with pytest.raises(TypeError, match="size"):
         pt.normal(0.0, 1.0)
+
+
+# -- 3. optimizers and ChainedScheduler ------------------------------------------------------------------------------
+
+_OPTIMS = [
+    ("Adamax", {}), ("Adamax", {"weight_decay": 0.1, "betas": (0.8, 0.9), "maximize": True}),
+    ("Adadelta", {}), ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.05}),
+    ("NAdam", {}), ("NAdam", {"weight_decay": 0.1, "momentum_decay": 0.01}),
+    ("NAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("RAdam", {}), ("RAdam", {"weight_decay": 0.1, "betas": (0.9, 0.9)}),
+    ("RAdam", {"weight_decay": 0.1, "decoupled_weight_decay": True, "betas": (0.9, 0.9)}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), _OPTIMS)
+def test_optimizer_parity_20_steps(device, name, kw):
+    w0, b0 = rand(5, 3), rand(5)
+    xs = [rand(8, 3) for _ in range(20)]
+    pw, pb = _t(w0, device).requires_grad_(), _t(b0, device).requires_grad_()
+    tw, tb = torch.tensor(w0, requires_grad=True), torch.tensor(b0, requires_grad=True)
+    popt = getattr(pt.optim, name)([pw, pb], **kw)
+    topt = getattr(torch.optim, name)([tw, tb], **kw)
+    for x in xs:
+        popt.zero_grad()
+        topt.zero_grad()
+        ((_t(x, device) @ pw.t() + pb).tanh() ** 2).sum().backward()
+        ((torch.tensor(x) @ tw.t() + tb).tanh() ** 2).sum().backward()
+        popt.step()
+        topt.step()
+    np.testing.assert_allclose(pw.detach().numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(pb.detach().numpy(), tb.detach().numpy(), rtol=1e-4, atol=1e-5)
+    assert popt.state_dict()["state"][0]["step"] == 20
+
+
+def test_optimizer_bad_hyperparameters():
+    p = [pt.zeros(2).requires_grad_()]
+    with pytest.raises(ValueError, match="lr=-1"):
+        pt.optim.NAdam(p, lr=-1)
+    with pytest.raises(ValueError, match="betas"):
+        pt.optim.Adamax(p, betas=(1.0, 0.9))
+    with pytest.raises(ValueError, match="rho"):
+        pt.optim.Adadelta(p, rho=2.0)
