@@ -459,6 +459,82 @@ def _per_group(name: str, groups: list[dict[str, Any]], value: Any) -> list[floa
     return [value] * len(groups)
 
 
-__all__ = ["ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR", "ExponentialLR", "LRScheduler",
+def _chained_lr(s: LRScheduler, e: int, k: int, lr: float) -> float:
+    """Group k's lr after scheduler s takes its step to epoch e, in PyTorch's per-step (chainable) form."""
+    if isinstance(s, StepLR):
+        return lr * s.gamma if e > 0 and e % s.step_size == 0 else lr
+    if isinstance(s, MultiStepLR):
+        return lr * s.gamma ** s.milestones.count(e)
+    if isinstance(s, ExponentialLR):
+        return lr * s.gamma if e > 0 else lr
+    if isinstance(s, ConstantLR):
+        return lr * s.factor if e == 0 else lr / s.factor if e == s.total_iters else lr
+    if isinstance(s, LinearLR):
+        if e == 0:
+            return lr * s.start_factor
+        if e > s.total_iters:
+            return lr
+        d = s.end_factor - s.start_factor
+        return lr * (1.0 + d / (s.total_iters * s.start_factor + (e - 1) * d))
+    if isinstance(s, MultiplicativeLR):
+        return lr * s.lr_lambdas[k](e) if e > 0 else lr
+    return s.base_lrs[k] * s.lr_lambdas[k](e)  # LambdaLR sets the lr outright, as in PyTorch
+
+
+_CHAINABLE = (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, MultiplicativeLR, LambdaLR)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together, each applying its per-step factor to the lr the previous
+    one left, in order (PyTorch's ChainedScheduler over its chainable forms; LambdaLR sets the lr outright).
+
+    Supports StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, MultiplicativeLR and LambdaLR, made at
+    epoch 0 in the chain's order just before it (each then took its epoch-0 step on the lr the one before left); the
+    others have no per-step factor here and raise TypeError.
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        if not schedulers:
+            raise ValueError("ChainedScheduler expects at least one scheduler")
+        optimizer = schedulers[0].optimizer if optimizer is None else optimizer
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, _CHAINABLE):
+                raise TypeError(f"ChainedScheduler cannot chain {type(s).__name__} (index {i}): only "
+                                f"{', '.join(c.__name__ for c in _CHAINABLE)} have a per-step factor here")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler expects all schedulers to belong to the same optimizer, but "
+                                 f"scheduler {type(s).__name__} at index {i} has another one")
+        self._schedulers, self.optimizer = list(schedulers), optimizer
+        self._apply([g["initial_lr"] for g in optimizer.param_groups])  # each made its epoch-0 step on the last
+
+    def _apply(self, lrs: list[float]) -> None:
+        for s in self._schedulers:
+            lrs = [_chained_lr(s, s.last_epoch, k, lr) for k, lr in enumerate(lrs)]
+        self._set(lrs)
+        for s in self._schedulers:
+            s._last_lr = list(lrs)
+
+    def step(self, epoch: int | None = None) -> None:
+        """Advance every scheduler by one step."""
+        if epoch is not None:
+            raise TypeError("ChainedScheduler.step takes no epoch")
+        for s in self._schedulers:
+            s.last_epoch += 1
+        self._apply([g["lr"] for g in self.optimizer.param_groups])
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        for s, sd in zip(self._schedulers, state.pop("_schedulers"), strict=True):
+            s.load_state_dict(sd)
+        self.__dict__.update(state)
+
+
+__all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "ExponentialLR", "LRScheduler",
            "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau",
            "SequentialLR", "StepLR"]

@@ -322,3 +322,36 @@ def test_optimizer_bad_hyperparameters():
         pt.optim.Adamax(p, betas=(1.0, 0.9))
     with pytest.raises(ValueError, match="rho"):
         pt.optim.Adadelta(p, rho=2.0)
+
+
+def _chain(mod, opt, with_lambda):
+    ls = mod.optim.lr_scheduler
+    out = [ls.ConstantLR(opt, factor=0.5, total_iters=3), ls.ExponentialLR(opt, gamma=0.9)]
+    if with_lambda:
+        out.append(ls.LambdaLR(opt, lambda e: 1.0 / (e + 1)))
+    return out + [ls.StepLR(opt, 4, 0.5), ls.MultiStepLR(opt, [2, 5, 5], 0.7), ls.LinearLR(opt, 0.2, 1.0, 4),
+                  ls.MultiplicativeLR(opt, lambda e: 0.99)]
+
+
+@pytest.mark.parametrize("with_lambda", [False, True])
+def test_chained_scheduler(with_lambda):
+    p, tp = pt.zeros(2).requires_grad_(), torch.zeros(2, requires_grad=True)
+    opt = pt.optim.SGD([p], lr=0.1)
+    topt = torch.optim.SGD([tp], lr=0.1)
+    ours, theirs = _chain(pt, opt, with_lambda), _chain(torch, topt, with_lambda)
+    ch = pt.optim.lr_scheduler.ChainedScheduler(ours)
+    tch = torch.optim.lr_scheduler.ChainedScheduler(theirs)
+    got, want = [ch.get_last_lr()[0]], [tch.get_last_lr()[0]]
+    for _ in range(12):
+        opt.step()
+        topt.step()
+        ch.step()
+        tch.step()
+        got.append(ch.get_last_lr()[0])
+        want.append(tch.get_last_lr()[0])
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    assert opt.param_groups[0]["lr"] == got[-1]
+    sd = ch.state_dict()
+    ch.load_state_dict(sd)
+    with pytest.raises(TypeError, match="CosineAnnealingLR"):
+        pt.optim.lr_scheduler.ChainedScheduler([pt.optim.lr_scheduler.CosineAnnealingLR(opt, 10)])
