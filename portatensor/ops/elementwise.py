@@ -147,9 +147,24 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         for s, lay in zip(cins, lays, strict=True):
             if lay == "t":
                 tail += s
+        if not idx64:
+            for d in cshape[1:]:
+                tail += fast_divisor(d)
     tensor_pos = tuple(i for i, o in enumerate(operands) if isinstance(o, Tensor))
     return Plan(kernel, gsize, shape, ostrides, out_dtype, size * out_dtype.itemsize, tuple(tail), tensor_pos,
                 lsize)
+
+
+def fast_divisor(d: int) -> tuple[int, int]:
+    """(magic, shift) with n // d == (mul_hi(n, magic) + n) >> shift for 0 <= n < 2**31, as 32-bit unsigned.
+
+    Granlund and Montgomery's round-up method (PLDI 1994, fig. 4.1); t1 + n cannot
+    overflow 32 bits because n < 2**31 and mul_hi(n, magic) <= n.
+    """
+    if d < 1:
+        raise ValueError(f"fast_divisor needs a positive divisor, got {d}")
+    shift = (d - 1).bit_length()
+    return ((1 << 32) * ((1 << shift) - d)) // d + 1, shift
 
 
 def _needs_idx64(operands: Sequence[Any]) -> bool:
