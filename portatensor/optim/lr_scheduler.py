@@ -75,9 +75,7 @@ class LinearLR(LRScheduler):
 
 class LambdaLR(LRScheduler):
     def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        n = len(optimizer.param_groups)
-        self.lr_lambdas: list[Callable[[int], float]] = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) \
-            else [lr_lambda] * n
+        self.lr_lambdas: list[Callable[[int], float]] = _per_group("lr_lambda", optimizer.param_groups, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -257,9 +255,7 @@ class MultiplicativeLR(LRScheduler):
     """Multiply the current lr by ``lr_lambda(epoch)`` at each step after the first."""
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Any, last_epoch: int = -1) -> None:
-        n = len(optimizer.param_groups)
-        self.lr_lambdas: list[Callable[[int], float]] = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) \
-            else [lr_lambda] * n
+        self.lr_lambdas: list[Callable[[int], float]] = _per_group("lr_lambda", optimizer.param_groups, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
