@@ -124,11 +124,50 @@ inline T##2 PT_OVL csign(T##2 a) { \
     const T m = hypot(a.x, a.y); \
     return m == (T)0 ? (T##2)((T)0, (T)0) : (T##2)(a.x / m, a.y / m); \
 } \
+/* C99 Annex G multiplication: where the plain product is NaN + NaN j but a
+ * factor is infinite, recover the infinity (as C's _Complex * does). */ \
+inline T##2 PT_OVL pt_cmul_annex_g(T##2 p, T##2 q) { \
+    const T##2 r = cmul(p, q); \
+    if (!isnan(r.x) || !isnan(r.y)) return r; \
+    int again = 0; \
+    if (isinf(p.x) || isinf(p.y)) { \
+        p = (T##2)(copysign(isinf(p.x) ? (T)1 : (T)0, p.x), copysign(isinf(p.y) ? (T)1 : (T)0, p.y)); \
+        q = (T##2)(isnan(q.x) ? copysign((T)0, q.x) : q.x, isnan(q.y) ? copysign((T)0, q.y) : q.y); \
+        again = 1; \
+    } \
+    if (isinf(q.x) || isinf(q.y)) { \
+        q = (T##2)(copysign(isinf(q.x) ? (T)1 : (T)0, q.x), copysign(isinf(q.y) ? (T)1 : (T)0, q.y)); \
+        p = (T##2)(isnan(p.x) ? copysign((T)0, p.x) : p.x, isnan(p.y) ? copysign((T)0, p.y) : p.y); \
+        again = 1; \
+    } \
+    if (!again && (isinf(p.x * q.x) || isinf(p.y * q.y) || isinf(p.x * q.y) || isinf(p.y * q.x))) { \
+        p = (T##2)(isnan(p.x) ? copysign((T)0, p.x) : p.x, isnan(p.y) ? copysign((T)0, p.y) : p.y); \
+        q = (T##2)(isnan(q.x) ? copysign((T)0, q.x) : q.x, isnan(q.y) ? copysign((T)0, q.y) : q.y); \
+        again = 1; \
+    } \
+    return again ? (T)INFINITY * cmul(p, q) : r; \
+} \
 inline T##2 PT_OVL cpow(T##2 a, T##2 b) { \
+    /* The standard: special cases as exp(b log a) (C99's cpow), which NumPy \
+     * refines as here: a**0 = 1, 0**b = 0 for Re b > 0 (NaN otherwise), and \
+     * small integer powers by repeated multiplication (exact, inf-friendly). */ \
     if (b.x == (T)0 && b.y == (T)0) return (T##2)((T)1, (T)0); \
-    /* 0 ** b -> 0 for Re(b) > 0, the limit along any path; NumPy 2 gives the same */ \
-    if (a.x == (T)0 && a.y == (T)0 && b.x > (T)0) return (T##2)((T)0, (T)0); \
-    return cexp(cmul(b, clog(a))); \
+    if (a.x == (T)0 && a.y == (T)0) return b.x > (T)0 ? (T##2)((T)0, (T)0) : (T##2)((T)NAN, (T)NAN); \
+    if (b.y == (T)0 && b.x == rint(b.x) && fabs(b.x) < (T)100) { \
+        int n = (int)fabs(b.x); \
+        if (b.x == (T)1) return a; \
+        if (b.x == (T)2) return cmul(a, a); \
+        if (b.x == (T)3) return cmul(a, cmul(a, a)); \
+        T##2 r = (T##2)((T)1, (T)0), p = a; \
+        for (;;) { \
+            if (n & 1) r = cmul(r, p); \
+            n >>= 1; \
+            if (n == 0) break; \
+            p = cmul(p, p); \
+        } \
+        return b.x < (T)0 ? cdiv((T##2)((T)1, (T)0), r) : r; \
+    } \
+    return cexp(pt_cmul_annex_g(b, clog(a))); \
 } \
 inline T##2 PT_OVL crecip(T##2 a) { \
     /* 1 / z by Smith's ratio of the smaller to the larger part */ \

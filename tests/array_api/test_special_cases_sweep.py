@@ -10,8 +10,7 @@ The complex rows follow C99 Annex G (which the standard's complex special cases
 restate, and NumPy gets from the C library) with two references of our own:
 complex sign, whose NaN clause the standard states and NumPy does not follow,
 and complex log1p near 0, where NumPy's log(1 + z) loses what 1 + z rounds
-away. Complex rows our kernels still miss are listed in ``_COMPLEX_PENDING``
-and expected to fail until kernels_cl/complex.h handles them.
+away.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ _NUMPY = {"pow": "power", "atan2": "arctan2", "asin": "arcsin", "acos": "arccos"
           "asinh": "arcsinh", "acosh": "arccosh", "atanh": "arctanh", "conj": "conjugate", "round": "rint",
           "copy": None, "erf": None, "erfc": None, "erfinv": None, "bitwise_invert": None,
           "bitwise_left_shift": None, "bitwise_right_shift": None}
-_COMPLEX_PENDING = {(n, dt) for dt in ("complex64", "complex128") for n in ("pow",)}
 _RTOL = {"float32": 2e-6, "float64": 1e-13, "complex64": 2e-6, "complex128": 1e-13}
 
 
@@ -46,9 +44,7 @@ def _cases() -> list[Any]:
         for dt in ("float32", "float64", "complex64", "complex128"):
             if dt[0] not in op.kinds:
                 continue
-            marks = [pytest.mark.xfail(reason="complex special cases (C99 Annex G) not yet in complex.h")] \
-                if (name, dt) in _COMPLEX_PENDING else []
-            out.append(pytest.param(name, npname, dt, marks=marks, id=f"{name}-{dt}"))
+            out.append(pytest.param(name, npname, dt, id=f"{name}-{dt}"))
     return out
 
 
