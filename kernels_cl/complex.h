@@ -179,6 +179,9 @@ inline T##2 PT_OVL crecip(T##2 a) { \
     return (T##2)(r / d, (T)-1 / d); \
 } \
 inline T##2 PT_OVL cexpm1(T##2 a) { \
+    /* non-finite z: exp(z) - 1 gives the standard's clauses (-1 + 0j at -inf, \
+     * inf + 0j at inf + 0j); NumPy's expm1 gives NaN parts there */ \
+    if (!isfinite(a.x) || !isfinite(a.y)) { const T##2 e = cexp(a); return (T##2)(e.x - (T)1, e.y); } \
     /* expm1(x) cos y - 2 sin^2(y/2) keeps precision for small |z| */ \
     const T s = sin(a.y * (T)0.5); \
     return (T##2)(expm1(a.x) * cos(a.y) - 2 * s * s, exp(a.x) * sin(a.y)); \

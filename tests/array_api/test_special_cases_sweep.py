@@ -7,10 +7,11 @@ elsewhere within the dtype's tolerance. NumPy and the standard agree on every
 real-valued row here but floor_divide's infinities, which the standard defines
 and NumPy does not follow: there the reference is helpers.floor_divide_standard.
 The complex rows follow C99 Annex G (which the standard's complex special cases
-restate, and NumPy gets from the C library) with two references of our own:
-complex sign, whose NaN clause the standard states and NumPy does not follow,
-and complex log1p near 0, where NumPy's log(1 + z) loses what 1 + z rounds
-away.
+restate, and NumPy gets from the C library) with three references of our own:
+complex sign, whose NaN clause the standard states and NumPy does not follow;
+complex expm1 at non-finite z, where the standard's clauses are exp(z) - 1's
+and NumPy's expm1 gives NaN parts; and complex log1p near 0, where NumPy's
+log(1 + z) loses what 1 + z rounds away.
 """
 
 from __future__ import annotations
@@ -72,6 +73,17 @@ def _sign_standard(z: np.ndarray) -> np.ndarray:
     return out
 
 
+def _expm1_standard(z: np.ndarray) -> np.ndarray:
+    """expm1; for complex z with a non-finite part exp(z) - 1, as the standard's clauses read."""
+    out = np.asarray(np.expm1(z))
+    if z.dtype.kind == "c":
+        e = np.exp(z)
+        std = np.empty_like(e)
+        std.real, std.imag = e.real - 1, e.imag
+        out = np.where(np.isfinite(z), out, std).astype(out.dtype)
+    return out
+
+
 def _log1p_accurate(z: np.ndarray) -> np.ndarray:
     """log1p; for complex z with |1 + z| near 1, log|1 + z| as log1p(2x + x^2 + y^2) / 2.
 
@@ -89,7 +101,8 @@ def _log1p_accurate(z: np.ndarray) -> np.ndarray:
     return out
 
 
-_REFERENCE = {"floor_divide": floor_divide_standard, "sign": _sign_standard, "log1p": _log1p_accurate}
+_REFERENCE = {"floor_divide": floor_divide_standard, "sign": _sign_standard, "expm1": _expm1_standard,
+              "log1p": _log1p_accurate}
 
 
 def _mismatch(got: np.ndarray, want: np.ndarray, rtol: float) -> np.ndarray:
