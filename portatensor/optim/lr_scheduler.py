@@ -328,7 +328,24 @@ class CyclicLR(LRScheduler):
         return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_scale_fn_custom")}
 
 
-class SequentialLR(LRScheduler):
+class _Nested(LRScheduler):
+    """A scheduler driving others (``self._schedulers``): its state dict nests theirs."""
+
+    _schedulers: list[Any]
+
+    def state_dict(self) -> dict[str, Any]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        for s, sd in zip(self._schedulers, state.pop("_schedulers"), strict=True):
+            s.load_state_dict(sd)
+        self.__dict__.update(state)
+
+
+class SequentialLR(_Nested):
     """Run ``schedulers`` one after another, switching at the given ``milestones`` (steps)."""
 
     def __init__(self, optimizer: Optimizer, schedulers: Sequence[LRScheduler], milestones: Sequence[int],
@@ -362,17 +379,6 @@ class SequentialLR(LRScheduler):
         s = self._schedulers[i]
         s.step(0 if i > 0 and self._milestones[i - 1] == self.last_epoch else None)
         self._last_lr = s.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        for s, sd in zip(self._schedulers, state.pop("_schedulers"), strict=True):
-            s.load_state_dict(sd)
-        self.__dict__.update(state)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -480,7 +486,7 @@ def _chained_lr(s: LRScheduler, e: int, k: int, lr: float) -> float:
 _CHAINABLE = (StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, MultiplicativeLR, LambdaLR)
 
 
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Nested):
     """Step several schedulers of one optimizer together, each applying its per-step factor to the lr the previous
     one left, in order (PyTorch's ChainedScheduler over its chainable forms; LambdaLR sets the lr outright).
 
@@ -517,17 +523,6 @@ class ChainedScheduler(LRScheduler):
         for s in self._schedulers:
             s.last_epoch += 1
         self._apply([g["lr"] for g in self.optimizer.param_groups])
-
-    def state_dict(self) -> dict[str, Any]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        for s, sd in zip(self._schedulers, state.pop("_schedulers"), strict=True):
-            s.load_state_dict(sd)
-        self.__dict__.update(state)
 
 
 __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
