@@ -100,7 +100,7 @@ class Tensor:
         return self._view(self.shape[::-1], self.strides[::-1], self.offset)
 
     # -- basic indexing ------------------------------------------------------------
-    def __getitem__(self, key: Any) -> Tensor:
+    def __getitem__(self, key: Any, /) -> Tensor:
         if key.__class__ is Tensor or (key.__class__ is tuple and _holds_tensor(key)):
             # NOTE: an integer array of one element must not pass as an int
             # (__index__): NumPy keeps its dimension. 0-d ones give the same shape.

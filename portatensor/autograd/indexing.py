@@ -101,7 +101,7 @@ class IndexAdd(F.Function):
         return getitem(gg, ctx.key), None, None
 
 
-def getitem(x: Tensor, key: Any) -> Tensor:
+def getitem(x: Tensor, key: Any, /) -> Tensor:
     """``x[key]`` recorded for backward: basic keys as views, advanced keys as a gather."""
     if GRAD.enabled and x._ag is not None and x._ag.requires_grad and _index.is_advanced(key):
         return IndexGet.apply(x, key)
@@ -128,7 +128,7 @@ class SetItem(F.Function):
         return gx, None, gv
 
 
-def setitem(x: Tensor, key: Any, value: Any) -> None:
+def setitem(x: Tensor, key: Any, value: Any, /) -> None:
     """``x[key] = value``; recorded when x or value requires grad (x must not be a leaf that requires grad)."""
     if GRAD.enabled and (needs_grad(x) or needs_grad(value)):
         if needs_grad(x) and x._ag.grad_fn is None:

@@ -14,6 +14,7 @@ from typing import Any
 from .. import dtypes as _dt
 from ..ops import elementwise as _ew
 from ..ops import linalg as _linalg
+from ..ops import matmul_result_inplace
 from ..ops import reduce as _reduce
 from ..ops import search as _search
 from ..ops.table import ELEMENTWISE
@@ -44,7 +45,7 @@ def _binary(name: str) -> Any:
     op = ELEMENTWISE[name]
     fast = getattr(_ew, "binary", None)
 
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
         if other.__class__ is Tensor:
             if GRAD.enabled and (self._ag is not None or other._ag is not None):
                 return F.run(op, (self, other))
@@ -60,7 +61,7 @@ def _binary(name: str) -> Any:
 def _reflected(name: str) -> Any:
     op = ELEMENTWISE[name]
 
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
         if isinstance(other, (int, float, complex)):
             return F.run(op, (other, self))
         return NotImplemented
@@ -71,10 +72,22 @@ def _reflected(name: str) -> Any:
 def _inplace(name: str, prev: Any) -> Any:
     op = ELEMENTWISE[name]
 
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
         if GRAD.enabled and (needs_grad(self) or needs_grad(other)):
             _check_inplace(self)
             return F.assign_inplace(self, F.run(op, (self, other)))
+        return prev(self, other)
+
+    return method
+
+
+def _imatmul(prev: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
+        if GRAD.enabled and (needs_grad(self) or needs_grad(other)):
+            _check_inplace(self)
+            # the product reads a clone: the matmul node keeps it for backward, and self is about to change
+            r = matmul_result_inplace(self.clone(), other)
+            return NotImplemented if r is None else F.assign_inplace(self, r)
         return prev(self, other)
 
     return method
@@ -311,7 +324,7 @@ def _unary(name: str) -> Any:
     return method
 
 
-def _pow(self: Tensor, exponent: Any) -> Any:
+def _pow(self: Tensor, exponent: Any, /) -> Any:
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if exponent == 2:
             return self * self
@@ -325,7 +338,7 @@ def _pow(self: Tensor, exponent: Any) -> Any:
     return NotImplemented
 
 
-def _rpow(self: Tensor, base: Any) -> Any:
+def _rpow(self: Tensor, base: Any, /) -> Any:
     if isinstance(base, (int, float)):
         return F._ewr("pow", float(base), self)
     return NotImplemented
@@ -365,8 +378,9 @@ def install() -> None:
         setattr(T, f"__{dunder}__", _binary(name))
         setattr(T, f"__r{dunder}__", _reflected(name))
         setattr(T, f"__i{dunder}__", _inplace(name, getattr(T, f"__i{dunder}__")))
-    T.__matmul__ = lambda self, other: F.matmul(self, other)  # type: ignore[method-assign]
-    T.__rmatmul__ = lambda self, other: F.matmul(other, self)  # type: ignore[method-assign]
+    T.__matmul__ = lambda self, other, /: F.matmul(self, other)  # type: ignore[method-assign]
+    T.__rmatmul__ = lambda self, other, /: F.matmul(other, self)  # type: ignore[method-assign]
+    T.__imatmul__ = _imatmul(T.__imatmul__)  # type: ignore[attr-defined]
     T.__getitem__ = indexing.getitem  # type: ignore[method-assign]
     T.__setitem__ = indexing.setitem  # type: ignore[method-assign]
     T.__pow__ = _pow  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ def _binary(name: str) -> Callable[[Tensor, Any], Any]:
     op = ELEMENTWISE[name]
     binary = elementwise.binary
 
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
         if isinstance(other, (Tensor, int, float, complex)):
             return binary(op, self, other)
         return NotImplemented
@@ -27,7 +27,7 @@ def _reflected(name: str) -> Callable[[Tensor, Any], Any]:
     op = ELEMENTWISE[name]
     run = elementwise.run
 
-    def method(self: Tensor, other: Any) -> Any:
+    def method(self: Tensor, other: Any, /) -> Any:
         if isinstance(other, (int, float, complex)):
             return run(op, (other, self))
         return NotImplemented
@@ -38,7 +38,7 @@ def _reflected(name: str) -> Callable[[Tensor, Any], Any]:
 def _inplace(name: str) -> Callable[[Tensor, Any], Tensor]:
     op = ELEMENTWISE[name]
 
-    def method(self: Tensor, other: Any) -> Tensor:
+    def method(self: Tensor, other: Any, /) -> Tensor:
         if not isinstance(other, (Tensor, int, float, complex)):
             return NotImplemented
         return elementwise.run_into(op, [self, other], self)
@@ -54,6 +54,27 @@ def _unary(name: str) -> Callable[[Tensor], Tensor]:
 
     method.__name__ = f"__{name}__"
     return method
+
+
+def matmul_result_inplace(x: Tensor, other: Any) -> Tensor | None:
+    """x @ other for ``x @= other``, checked to keep x's shape and dtype; None when other is not an array."""
+    if not isinstance(other, Tensor):
+        return None
+    r = linalg.matmul(x, other)
+    if r.shape != x.shape:
+        raise ValueError(f"x @= other would change the shape of x from {x.shape} to {r.shape} "
+                         f"(other has shape {other.shape})")
+    if r.dtype is not x.dtype:
+        raise TypeError(f"x @= other would change the dtype of a {x.dtype.name} array to {r.dtype.name}")
+    return r
+
+
+def _imatmul(self: Tensor, other: Any, /) -> Any:
+    r = matmul_result_inplace(self, other)
+    if r is None:
+        return NotImplemented
+    elementwise.run_into(ELEMENTWISE["copy"], [r], self)
+    return self
 
 
 def _install() -> None:
@@ -79,8 +100,9 @@ def _install() -> None:
     Tensor.__setitem__ = elementwise.setitem  # type: ignore[method-assign]
     Tensor.__neg__ = lambda self: elementwise.run(ELEMENTWISE["negative"], (self,))  # type: ignore[method-assign]
     Tensor.__pos__ = lambda self: elementwise.run(ELEMENTWISE["positive"], (self,))  # type: ignore[method-assign]
-    Tensor.__matmul__ = lambda self, other: linalg.matmul(self, other)  # type: ignore[method-assign]
-    Tensor.__rmatmul__ = lambda self, other: linalg.matmul(other, self)  # type: ignore[method-assign]
+    Tensor.__matmul__ = lambda self, other, /: linalg.matmul(self, other)  # type: ignore[method-assign]
+    Tensor.__rmatmul__ = lambda self, other, /: linalg.matmul(other, self)  # type: ignore[method-assign]
+    Tensor.__imatmul__ = _imatmul  # type: ignore[attr-defined]
     Tensor.astype = lambda self, dtype, copy=True: elementwise.astype(self, dtype, copy)  # type: ignore[attr-defined]
     Tensor.sum = lambda self, axis=None, dtype=None, keepdims=False: reduce.sum(  # type: ignore[attr-defined]
         self, axis=axis, dtype=dtype, keepdims=keepdims)

@@ -275,7 +275,7 @@ def run_into(op: ElementwiseOp, operands: Sequence[Any], out: Tensor) -> Tensor:
     return out
 
 
-def setitem(x: Tensor, key: Any, value: Any) -> None:
+def setitem(x: Tensor, key: Any, value: Any, /) -> None:
     """x[key] = value; value is a tensor or Python scalar, broadcast. Advanced keys scatter (ops.index)."""
     try:
         if key.__class__ is Tensor or (key.__class__ is tuple and any(k.__class__ is Tensor for k in key)):

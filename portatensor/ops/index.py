@@ -218,7 +218,7 @@ class _Plan:
         return acc
 
 
-def getitem(x: Tensor, key: Any) -> Tensor:
+def getitem(x: Tensor, key: Any, /) -> Tensor:
     """x[key] with integer arrays and boolean masks mixed with basic indices, as NumPy does."""
     plan = _Plan(x, key)
     plan.check_bounds()
@@ -232,7 +232,7 @@ def getitem(x: Tensor, key: Any) -> Tensor:
     return out
 
 
-def setitem(x: Tensor, key: Any, value: Any) -> None:
+def setitem(x: Tensor, key: Any, value: Any, /) -> None:
     """x[key] = value with an advanced key; value broadcasts to the selection's shape."""
     plan = _Plan(x, key)
     plan.check_bounds()

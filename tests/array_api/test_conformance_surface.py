@@ -81,11 +81,7 @@ def _signature_problems(name: str, std_fn: Any, our_fn: Any, *, method: bool = F
         o = our[i]
         if (name, s.name) in _KNOWN:
             continue
-        if s.kind is P.POSITIONAL_ONLY and method:
-            # NOTE: operator methods only need to take the argument positionally.
-            ok = o.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)
-        else:
-            ok = o.kind is s.kind and (s.kind is P.POSITIONAL_ONLY or o.name == s.name)
+        ok = o.kind is s.kind and (s.kind is P.POSITIONAL_ONLY or o.name == s.name)
         if not ok:
             problems.append(f"parameter {i} is {o.name!r} ({o.kind.description}), "
                             f"the standard has {s.name!r} ({s.kind.description})")
@@ -137,7 +133,7 @@ def test_name_and_signature(sub: str, name: str) -> None:
 _ARRAY_METHODS = sorted(
     n for n, v in vars(_StrictArray).items()
     if callable(v) and (n.startswith("__") and n.endswith("__") or not n.startswith("_"))
-    and n not in {"__init__", "__new__", "__repr__", "__buffer__", "__hash__", "__imatmul__", "__array__",
+    and n not in {"__init__", "__new__", "__repr__", "__buffer__", "__hash__", "__array__",
                   "__iter__", "__len__", "__getstate__", "__setstate__"})
 
 

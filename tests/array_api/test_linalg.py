@@ -142,3 +142,22 @@ def test_matrix_power(device: pt.Device, n: int) -> None:
 def test_matrix_power_errors(device: pt.Device) -> None:
     with pytest.raises(ValueError, match="square"):
         pt.linalg.matrix_power(pt.asarray(_f32(2, 3), device=device), 2)
+
+
+def test_imatmul_in_place(device: pt.Device) -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((2, 3, 4)).astype(np.float32), rng.standard_normal((4, 4)).astype(np.float32)
+    x = pt.asarray(a, device=device)
+    view = x[1]
+    storage = x._storage
+    x @= pt.asarray(b, device=device)
+    assert x._storage is storage
+    assert_close(x, a @ b)
+    assert_close(view, (a @ b)[1])
+    with pytest.raises(ValueError, match=r"shape of x from \(2, 3, 4\) to \(2, 3, 5\)"):
+        x @= pt.ones((4, 5), device=device)
+    i = pt.ones((2, 2), dtype=pt.int8, device=device)
+    with pytest.raises(TypeError, match="int8 array to int16"):
+        i @= pt.ones((2, 2), dtype=pt.int16, device=device)
+    with pytest.raises(TypeError):
+        x @= 2

@@ -104,3 +104,21 @@ def test_write_through_broadcast_view_raises(device):
     e = y.expand(3, 4)
     with pytest.raises(RuntimeError, match="overlaps itself"):
         e.mul_(2)
+
+
+def test_imatmul_records_both_gradients(device):
+    """y @= m writes y in place (the standard's in-place operator); torch has no @=, so its reference rebinds."""
+    m_np = np.array([[1.0, -2.0, 0.5, 0.0], [0.0, 1.0, 2.0, -1.0], [3.0, 0.0, 1.0, 0.25], [0.5, 0.5, -1.0, 2.0]],
+                    np.float32)
+    grads = []
+    for lib, mk in ((pt, lambda a: pt.asarray(a, device=device)), (torch, torch.tensor)):
+        x, m = mk(X).requires_grad_(), mk(m_np).requires_grad_()
+        y = x * 2
+        if lib is pt:
+            y @= m
+        else:
+            y = y @ m
+        (y * y).sum().backward()
+        grads.append((x.grad.numpy(), m.grad.numpy()))
+    for ours, ref in zip(grads[0], grads[1], strict=True):
+        np.testing.assert_allclose(ours, ref, rtol=1e-5, atol=1e-5)
