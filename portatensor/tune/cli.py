@@ -133,22 +133,36 @@ def _problems(families: tuple[str, ...], dtypes: list[str], text: str | None) ->
 
 
 class _Progress:
-    """A one-line progress bar on stderr."""
+    """Progress on stderr: one line redrawn in place on a terminal; a line every LOG_EVERY_S seconds otherwise.
+
+    A log file or CI output then holds a few readable lines per problem instead of one redrawn per candidate.
+    """
+
+    LOG_EVERY_S = 15.0
 
     def __init__(self, problem: Any, enabled: bool) -> None:
         self.problem, self.enabled = problem, enabled
+        self.tty = enabled and sys.stderr.isatty()
+        self.last_line, self.last_log = "", time.monotonic()
 
     def __call__(self, done: int, total: int | None, best: float, left: float) -> None:
         if not self.enabled:
             return
         todo = f"{done}/{total}" if total else f"{done}"
         best_txt = f"{_rate(self.problem, best):7.1f} {_unit(self.problem)}" if math.isfinite(best) else "    -"
-        sys.stderr.write(f"\r  {self.problem.label}: {todo} candidates, best {best_txt}, {left:5.0f} s left   ")
+        self.last_line = f"  {self.problem.label}: {todo} candidates, best {best_txt}, {left:5.0f} s left"
+        if self.tty:
+            sys.stderr.write(f"\r{self.last_line}   ")
+        elif time.monotonic() - self.last_log >= self.LOG_EVERY_S:
+            self.last_log = time.monotonic()
+            sys.stderr.write(self.last_line + "\n")
         sys.stderr.flush()
 
     def end(self) -> None:
-        if self.enabled:
+        if self.tty:
             sys.stderr.write("\n")
+        elif self.enabled and self.last_line:
+            sys.stderr.write(self.last_line + "\n")
 
 
 def tune_problem(device: Any, problem: Any, budget_s: float, strategy: str = "auto", worker: Any = None,
