@@ -143,14 +143,42 @@ def conv2d_forward(x: Tensor, w: Tensor, stride: tuple[int, int], padding: tuple
     return out
 
 
+def run_wgrad(device, config, gwt: Tensor, xp: Tensor, gt: Tensor, kofs: Tensor, stride: tuple[int, int],
+              groups: int, idx64: bool) -> list:
+    """Launch the weight-gradient implicit GEMM of `config` (xgemm's "wgrad" mode); returns the events.
+
+    gwt is the (groups, C/groups*KH*KW, Co/groups) accumulator, xp the padded (N, C, Hp, Wp) input, gt
+    grad_out as (N, OH, OW, Co), kofs the row table. The reduction runs over (image, pixel) through
+    an int32 pixel table: as many images a launch as their offsets fit (TABLE_LIMIT), each launch
+    after the first accumulating. Operands small enough to stay in cache are not split into the
+    config's K chunks (WGRAD_UNSPLIT_BYTES), which would only add launches.
+    """
+    N, C, Hp, Wp = xp.shape
+    OH, OW, Co = gt.shape[1], gt.shape[2], gt.shape[3]
+    L, K, Og = OH * OW, gwt.shape[1], gwt.shape[2]
+    img = C * Hp * Wp
+    per = max(1, min(N, TABLE_LIMIT // img))
+    pofs = _pixel_offsets(device, per, img, OH, OW, stride[0] * Wp, stride[1])
+    dt = xp.dtype.name
+    if xp._storage.nbytes + gt._storage.nbytes <= WGRAD_UNSPLIT_BYTES:
+        config = config.replace(KC=0)
+    events = []
+    for n in range(0, N, per):
+        events += run_xgemm(device, config, gwt._storage.buf, xp._storage.buf, gt._storage.buf, dt, dt,
+                            gwt.dtype.name, K, Og, min(per, N - n) * L, groups,
+                            (xp.offset + n * img, (C // groups) * Hp * Wp, 0, 0), (gt.offset + n * L * Co, Og, Co, 1),
+                            idx64, conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
+    return events
+
+
 def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: tuple[int, int],
                        padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> Tensor:
     """d(loss)/d(weight) of conv2d from the input x and grad_out g: (Co, C/groups, KH, KW), no autograd.
 
-    Computed transposed, (groups, C/groups*KH*KW, Co/groups), then permuted.
-    The reduction runs over (image, pixel) of the whole batch in one launch
-    (more only where the images' offsets overflow the int32 pixel table);
-    float16 accumulates in a float32 buffer and is rounded once at the end.
+    Computed transposed, (groups, C/groups*KH*KW, Co/groups), then permuted (run_wgrad: the
+    reduction runs over (image, pixel) of the whole batch in one launch, more only where the
+    images' offsets overflow the int32 pixel table); float16 accumulates in a float32 buffer
+    and is rounded once at the end.
     """
     N, C, H, W = x.shape
     Co, Cg, KH, KW = w_shape
@@ -165,20 +193,10 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
     elif gwt.size:
         xp = _padded(x, padding)
         gt = contiguous(_manip.permute_dims(g, (0, 2, 3, 1)))
-        Hp, Wp = xp.shape[2], xp.shape[3]
-        kofs = _row_offsets(device, Cg, KH, KW, Hp, Wp, dilation[0], dilation[1])
-        img = C * Hp * Wp
-        per = max(1, min(N, TABLE_LIMIT // img))  # images whose offsets fit the int32 table
-        pofs = _pixel_offsets(device, per, img, OH, OW, stride[0] * Wp, stride[1])
+        kofs = _row_offsets(device, Cg, KH, KW, xp.shape[2], xp.shape[3], dilation[0], dilation[1])
         idx64 = max(xp._storage.nbytes, gt._storage.nbytes, gwt._storage.nbytes) > INDEX32_LIMIT
         config = tuned_config(device, "conv", (dt, dt, acc_dt.name), "wgrad", (K, Og, N * L)).config
-        if xp._storage.nbytes + gt._storage.nbytes <= WGRAD_UNSPLIT_BYTES:
-            config = config.replace(KC=0)
-        for n in range(0, N, per):
-            run_xgemm(device, config, gwt._storage.buf, xp._storage.buf, gt._storage.buf, dt, dt,
-                      acc_dt.name, K, Og, min(per, N - n) * L, groups, (xp.offset + n * img, Cg * Hp * Wp, 0, 0),
-                      (gt.offset + n * L * Co, Og, Co, 1), idx64,
-                      conv="wgrad", conv_args=(kofs._storage.buf, pofs._storage.buf), beta=int(n > 0))
+        run_wgrad(device, config, gwt, xp, gt, kofs, stride, groups, idx64)
     gw = _manip.permute_dims(gwt, (0, 2, 1))
     gw = astype(gw, x.dtype) if acc_dt is not x.dtype else contiguous(gw)
     return _manip.reshape(gw, tuple(w_shape))

@@ -357,9 +357,6 @@ class _WorkerState:
             gw = np.einsum("nohw,nchwij->ocij", g.astype(wide), win, optimize=True)
             self.ref = gw.reshape(p["O"], -1).T[None]
             self.gt = pt.asarray(np.ascontiguousarray(g.transpose(0, 2, 3, 1)), device=self.device)
-            img = self.xp.shape[1] * self.xp.shape[2] * self.xp.shape[3]
-            self.wgrad_per = max(1, min(p["N"], _conv.TABLE_LIMIT // img))  # images per launch
-            self.pofs = _conv._pixel_offsets(self.device, self.wgrad_per, img, oh, ow, s * self.xp.shape[3], s)
             self.c = Tensor.empty(self.ref.shape, getattr(pt, problem.acc_dtype), self.device)
             return
         self.ref = np.einsum("nchwij,ocij->nohw", win, w.astype(wide), optimize=True)
@@ -406,7 +403,7 @@ class _WorkerState:
             raise ValueError(f"{p['batch']}x{p['n']}x{p['m']}: a side under {T.MIN_SIDE} runs no transpose kernel")
 
     def _launch(self, family: str, config: Any, p: dict[str, Any]) -> float:
-        from portatensor.ops.conv import run_xconv
+        from portatensor.ops.conv import run_wgrad, run_xconv
         from portatensor.ops.linalg import run_xgemm
         from portatensor.runtime import opencl
 
@@ -433,17 +430,7 @@ class _WorkerState:
             events = [launch(self.shim, plan.kernel, plan.gsize, plan.lsize,
                              (self.c._storage.buf, 0, self.x._storage.buf, 0, *plan.tail))]
         elif family == "conv" and p["layout"] == "wgrad":
-            # NOTE: the launches of ops/conv.py conv2d_grad_weight (groups=1): the reduction runs over
-            # (image, pixel), `per` images a launch, accumulating.
-            N, C, Hp, Wp = self.xp.shape
-            K, Co, L, per = self.c.shape[1], p["O"], self.gt.shape[1] * self.gt.shape[2], self.wgrad_per
-            events = []
-            for n in range(0, N, per):
-                events += run_xgemm(self.shim, config, self.c._storage.buf, self.xp._storage.buf,
-                                    self.gt._storage.buf, dt, dt, self.c.dtype.name, K, Co, min(per, N - n) * L, 1,
-                                    (self.xp.offset + n * C * Hp * Wp, C * Hp * Wp, 0, 0), (n * L * Co, Co, Co, 1),
-                                    False, conv="wgrad", conv_args=(self.kofs._storage.buf, self.pofs._storage.buf),
-                                    beta=int(n > 0))
+            events = run_wgrad(self.shim, config, self.c, self.xp, self.gt, self.kofs, self.conv_args[1], 1, False)
         elif family == "gemm":
             events = run_xgemm(self.shim, config, self.c._storage.buf, self.a._storage.buf, self.b._storage.buf,
                                dt, dt, dt, p["M"], p["N"], p["K"], p["batch"], self.ag, self.bg, False)
