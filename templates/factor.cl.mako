@@ -40,6 +40,10 @@
     def real(ct):
         """The real type of compute type ct (float2 -> float)."""
         return {"float2": "float", "double2": "double"}.get(ct, ct)
+
+    # The step range of a launch: steps (columns, reflectors) [j0, j1), of each only the
+    # rows or columns [lo, hi); lo = 0 marks a step's first launch.
+    STEP_PARAMS = [("scalar", "int", "j0"), ("scalar", "int", "j1"), ("scalar", "int", "lo"), ("scalar", "int", "hi")]
 %>
 
 ## The arithmetic of compute type ct: RT its real type, CR(x) the ct of real
@@ -94,43 +98,52 @@
 
 ## Cholesky, lower: a (nb, n, n) becomes L (a = L L^H) with zeros above the
 ## diagonal. Column by column; the rows below the diagonal update in parallel.
-## A matrix that is not positive definite gives NaNs (sqrt of a negative
-## pivot); the imaginary part of the diagonal is not read.
+## A launch runs columns [j0, j1) and of them only rows [lo, hi) (the host
+## splits a column's rows over launches when one column alone would run too
+## long): a column's launch with lo = 0 takes the pivot's square root and
+## zeroes row j right of the diagonal. A matrix that is not positive definite gives
+## NaNs (sqrt of a negative pivot); the imaginary part of the diagonal is not
+## read.
 <%def name="cholesky(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
 ${arith(ct)}
-${d.kernel("cholesky", [("inout", ct, "a"), ("scalar", "int", "n")])}
+${d.kernel("cholesky", [("inout", ct, "a"), ("scalar", "int", "n")] + STEP_PARAMS)}
 {
 ${prologue()}
     const long ao = g * n * n;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
-    for (int j = 0; j < n; ++j) {
-        const RT djj = sqrt(RE(A(j, j)));
+    const int end = min(n, hi);
+    for (int j = j0; j < j1; ++j) {
+        const RT djj = lo == 0 ? sqrt(RE(A(j, j))) : RE(A(j, j));
         ${d.global_barrier()};
-        for (int i = j + lid; i < n; i += WG) A(i, j) = i == j ? CR(djj) : A(i, j) / djj;
+        for (int i = max(j, lo) + lid; i < end; i += WG) A(i, j) = i == j ? CR(djj) : A(i, j) / djj;
+        if (lo == 0) for (int k = j + 1 + lid; k < n; k += WG) A(j, k) = (${ct})0;
         ${d.global_barrier()};
-        for (int i = j + 1 + lid; i < n; i += WG) {
+        for (int i = max(j + 1, lo) + lid; i < end; i += WG) {
             const ${ct} lij = A(i, j);
             for (int k = j + 1; k <= i; ++k) A(i, k) -= MUL(lij, CONJ(A(k, j)));
         }
         ${d.global_barrier()};
     }
-    for (int i = lid; i < n; i += WG)
-        for (int k = i + 1; k < n; ++k) A(i, k) = (${ct})0;
 }
 </%def>
 
 ## LU with partial pivoting of a (nb, n, n), the same row operations applied to
 ## b (nb, n, k), then back substitution: b becomes a^-1 b (k = 0: no right-hand
 ## side, b unused). res (nb, 3) gets det, the sign of det (det / |det|, a
-## complex unit for complex a) and log|det| (real); a singular matrix gives
-## det 0, sign 0, log|det| -inf (and inf/NaN in b). Pivots by largest |a_ij|.
+## complex unit for complex a) and log|det| (real), multiplied up pivot by
+## pivot; a singular matrix gives det 0, sign 0, log|det| -inf (and inf/NaN in
+## b). Pivots by largest |a_ij|. With back = 0 a launch eliminates columns
+## [j0, j1), of them only rows [lo, hi); a column's launch with lo = 0 picks
+## and swaps its pivot row (and the one with j0 = lo = 0 starts res). With
+## back = 1 it back-substitutes rows j1 - 1 down to j0 of the right-hand sides
+## [lo, hi).
 <%def name="lu(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
 ${arith(ct)}
-${d.kernel("lu", [("inout", ct, "a"), ("inout", ct, "b"), ("out", ct, "res"), ("scalar", "int", "n"), ("scalar", "int", "k")])}
+${d.kernel("lu", [("inout", ct, "a"), ("inout", ct, "b"), ("inout", ct, "res"), ("scalar", "int", "n"), ("scalar", "int", "k")] + STEP_PARAMS + [("scalar", "int", "back")])}
 {
 ${prologue()}
     ${d.local_array("RT", "vals", "WG")};
@@ -138,11 +151,28 @@ ${prologue()}
     const long ao = g * n * n, bo = g * n * k;
 #define A(i, j) a[ao + (long)(i) * n + (j)]
 #define B(i, j) b[bo + (long)(i) * k + (j)]
-    int swaps = 0;
-    for (int j = 0; j < n; ++j) {
+    if (back) {
+        for (int col = lo + lid; col < min(k, hi); col += WG) {
+            for (int j = j1 - 1; j >= j0; --j) {
+                const ${ct} x = DIV(B(j, col), A(j, j));
+                B(j, col) = x;
+                for (int i = 0; i < j; ++i) B(i, col) -= MUL(A(i, j), x);
+            }
+        }
+        return;
+    }
+    if (j0 == 0 && lo == 0 && lid == 0) {
+        res[3 * g] = CR(1);
+        res[3 * g + 1] = CR(1);
+        res[3 * g + 2] = (${ct})0;
+    }
+    const int end = min(n, hi);
+    for (int j = j0; j < j1; ++j) {
+        ## NOTE: the head's loops are empty where lo > 0, not skipped by an if: PoCL 3.1 runs the lane-0 code
+        ## after a barrier inside a branch once per work-item.
         RT best = (RT)-1;
         int bi = j;
-        for (int i = j + lid; i < n; i += WG) {
+        for (int i = j + lid; i < (lo ? j : n); i += WG) {
             const RT v = ABS(A(i, j));
             if (v > best) { best = v; bi = i; }
         }
@@ -152,7 +182,6 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
        "{ vals[lid] = vals[lid + s_]; idxs[lid] = idxs[lid + s_]; }")}
         const int p = idxs[0];
         if (p != j) {
-            ++swaps;
             for (int col = lid; col < n; col += WG) {
                 const ${ct} t = A(j, col); A(j, col) = A(p, col); A(p, col) = t;
             }
@@ -161,8 +190,14 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
             }
         }
         ${d.global_barrier()};
+        if (lo == 0 && lid == 0) {
+            const ${ct} u = A(j, j), flip = CR(p != j ? -1 : 1);
+            res[3 * g] = MUL(MUL(res[3 * g], flip), u);
+            res[3 * g + 1] = MUL(MUL(res[3 * g + 1], flip), UNIT(u));
+            res[3 * g + 2] = CR(RE(res[3 * g + 2]) + log(ABS(u)));
+        }
         const ${ct} piv = A(j, j);
-        for (int i = j + 1 + lid; i < n; i += WG) {
+        for (int i = max(j + 1, lo) + lid; i < end; i += WG) {
             ## NOTE: a zero pivot means the whole column below is zero: nothing to eliminate.
             const ${ct} f = NZ(piv) ? DIV(A(i, j), piv) : (${ct})0;
             A(i, j) = f;
@@ -170,27 +205,6 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
             for (int col = 0; col < k; ++col) B(i, col) -= MUL(f, B(j, col));
         }
         ${d.global_barrier()};
-    }
-    for (int col = lid; col < k; col += WG) {
-        for (int j = n - 1; j >= 0; --j) {
-            const ${ct} x = DIV(B(j, col), A(j, j));
-            B(j, col) = x;
-            for (int i = 0; i < j; ++i) B(i, col) -= MUL(A(i, j), x);
-        }
-    }
-    if (lid == 0) {
-        ${ct} det = CR((swaps & 1) ? -1 : 1);
-        ${ct} sign = det;
-        RT logabs = (RT)0;
-        for (int j = 0; j < n; ++j) {
-            const ${ct} u = A(j, j);
-            det = MUL(det, u);
-            sign = MUL(sign, UNIT(u));
-            logabs += log(ABS(u));
-        }
-        res[3 * g] = det;
-        res[3 * g + 1] = sign;
-        res[3 * g + 2] = CR(logabs);
     }
 }
 </%def>
@@ -202,11 +216,17 @@ ${tree("if (vals[lid + s_] > vals[lid] || (vals[lid + s_] == vals[lid] && idxs[l
 ## real R[j, j], so H^H applies to a and H builds Q. With signfix, column
 ## j < k of Q is negated where R[j, j] < 0 (then Q's leading columns match
 ## a's when a's columns are orthonormal: the svd's completion).
+## With back = 0 a launch applies reflectors [j0, j1) of a, of them only to
+## columns [lo, hi); the launch with lo = 0 forms the reflector. With back = 1
+## it applies reflectors j1 - 1 down to j0 to columns [lo, hi) of Q (the
+## launch with j1 = k starts them from the identity, the one with j0 = 0 fixes
+## signs) and, in the launch that reaches column kq - 1, clears those
+## reflectors from below R's diagonal.
 <%def name="qr(dtypes, rank, wg)">\
 <% ct = c.attr.COMPUTE[dtypes[0]] %>\
 #define WG ${wg}
 ${arith(ct)}
-${d.kernel("qr", [("inout", ct, "a"), ("out", ct, "q"), ("inout", ct, "tau"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "kq"), ("scalar", "int", "signfix")])}
+${d.kernel("qr", [("inout", ct, "a"), ("inout", ct, "q"), ("inout", ct, "tau"), ("scalar", "int", "m"), ("scalar", "int", "n"), ("scalar", "int", "kq"), ("scalar", "int", "signfix")] + STEP_PARAMS + [("scalar", "int", "back")])}
 {
 ${prologue()}
     ${d.local_array("RT", "red", "WG")};
@@ -214,9 +234,32 @@ ${prologue()}
 #define A(i, j) a[g * m * n + (long)(i) * n + (j)]
 #define Q(i, j) q[g * m * kq + (long)(i) * kq + (j)]
 #define T(j) tau[g * k + (j)]
-    for (int j = 0; j < k; ++j) {
+    if (back) {
+        for (int col = lo + lid; col < min(kq, hi); col += WG) {
+            if (j1 == k) for (int i = 0; i < m; ++i) Q(i, col) = i == col ? CR(1) : (${ct})0;
+            for (int j = j1 - 1; j >= j0; --j) {
+                const ${ct} t = T(j);
+                if (!NZ(t)) continue;
+                ${ct} s = Q(j, col);
+                for (int i = j + 1; i < m; ++i) s += MUL(CONJ(A(i, j)), Q(i, col));
+                s = MUL(s, t);
+                Q(j, col) -= s;
+                for (int i = j + 1; i < m; ++i) Q(i, col) -= MUL(A(i, j), s);
+            }
+            if (j0 == 0 && signfix && col < k && RE(A(col, col)) < (RT)0)
+                for (int i = 0; i < m; ++i) Q(i, col) = -Q(i, col);
+        }
+        if (hi < kq) return;
+        ${d.global_barrier()};
+        for (int j = j0; j < j1; ++j)
+            for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = (${ct})0;
+        return;
+    }
+    const int end = min(n, hi);
+    for (int j = j0; j < j1; ++j) {
+        ## NOTE: as in lu, the reflector's loops are empty where lo > 0 rather than skipped by an if.
         RT part = (RT)0;
-        for (int i = j + 1 + lid; i < m; i += WG) part += ABS2(A(i, j));
+        for (int i = j + 1 + lid; i < (lo ? 0 : m); i += WG) part += ABS2(A(i, j));
         red[lid] = part;
 ${tree("red[lid] += red[lid + s_];")}
         const RT sigma = red[0];
@@ -229,36 +272,21 @@ ${tree("red[lid] += red[lid + s_];")}
             scale = DIV(CR(1), alpha - beta);
         }
         ${d.global_barrier()};
-        for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = MUL(A(i, j), scale);
-        if (lid == 0) T(j) = t;
+        if (lo == 0) {
+            for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = MUL(A(i, j), scale);
+            if (lid == 0) { T(j) = t; A(j, j) = beta; }
+        }
         ${d.global_barrier()};
-        for (int col = j + 1 + lid; col < n; col += WG) {
+        const ${ct} tj = T(j);
+        for (int col = max(j + 1, lo) + lid; col < end; col += WG) {
             ${ct} w = A(j, col);
             for (int i = j + 1; i < m; ++i) w += MUL(CONJ(A(i, j)), A(i, col));
-            w = MUL(w, CONJ(t));
+            w = MUL(w, CONJ(tj));
             A(j, col) -= w;
             for (int i = j + 1; i < m; ++i) A(i, col) -= MUL(A(i, j), w);
         }
-        if (lid == 0) A(j, j) = beta;
         ${d.global_barrier()};
     }
-    for (int col = lid; col < kq; col += WG) {
-        for (int i = 0; i < m; ++i) Q(i, col) = i == col ? CR(1) : (${ct})0;
-        for (int j = k - 1; j >= 0; --j) {
-            const ${ct} t = T(j);
-            if (!NZ(t)) continue;
-            ${ct} s = Q(j, col);
-            for (int i = j + 1; i < m; ++i) s += MUL(CONJ(A(i, j)), Q(i, col));
-            s = MUL(s, t);
-            Q(j, col) -= s;
-            for (int i = j + 1; i < m; ++i) Q(i, col) -= MUL(A(i, j), s);
-        }
-        if (signfix && col < k && RE(A(col, col)) < (RT)0)
-            for (int i = 0; i < m; ++i) Q(i, col) = -Q(i, col);
-    }
-    ${d.global_barrier()};
-    for (int i = lid; i < m; i += WG)
-        for (int j = 0; j < min(i, n); ++j) A(i, j) = (${ct})0;
 }
 </%def>
 

@@ -15,6 +15,7 @@ a complex unit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -65,6 +66,65 @@ def _run(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any]) ->
     wg = _wg(device)
     kernel = device.kernel(KernelSpec.make("factor", entry, (dtype.name,), tunables={"wg": wg}))
     launch(device, kernel, (nb * wg,), (wg,), args)
+
+
+# NOTE: Mesa's llvmpipe (rusticl) silently ends every loop of a kernel once a work-item has run 65535 loop
+# iterations in all, over all the kernel's loops together (measured 2026-11-27 with two plain loops of 40000: the
+# second stopped at 25534). So each launch of these kernels is planned to stay under this many iterations per
+# work-item, counted from the kernels' loops; PoCL has no such cap, and the same plans cost it a few more launches.
+_LOOP_CAP = 60_000
+# The hi of a launch that takes all the rows or columns of its steps.
+_ALL = 2**31 - 1
+
+
+class _Step(NamedTuple):
+    """What step j of a factorisation costs a work-item: fixed iterations, plus per_item for each of its items
+    in [first, end) (rows or columns, spread over the work-group)."""
+
+    fixed: int
+    first: int
+    end: int
+    per_item: int
+
+
+def _plan(steps: range, cost: Callable[[int], _Step], wg: int) -> list[tuple[int, int, int, int]]:
+    """The launches (j0, j1, lo, hi) that run steps (in their order) under _LOOP_CAP iterations per work-item.
+
+    Consecutive steps share a launch while their costs add up under the cap; a step that alone exceeds it runs
+    its items in chunks over several launches, the first with lo = 0 (the step's head: pivot, reflector). At
+    least one launch, so a kernel with no steps still runs its set-up.
+    """
+    out: list[tuple[int, int, int, int]] = []
+    block: list[int] = []
+    total = 0
+
+    def flush() -> None:
+        if block:
+            out.append((min(block), max(block) + 1, 0, _ALL))
+            block.clear()
+
+    for j in steps:
+        st = cost(j)
+        c = st.fixed + -(-(st.end - st.first) // wg) * st.per_item
+        if total + c > _LOOP_CAP:
+            flush()
+            total = 0
+        if c <= _LOOP_CAP:
+            block.append(j)
+            total += c
+            continue
+        chunk = wg * max(1, (_LOOP_CAP - st.fixed) // st.per_item)
+        out.extend((j, j + 1, 0 if lo == st.first else lo, min(lo + chunk, _ALL))
+                   for lo in range(st.first, st.end, chunk))
+    flush()
+    return out or [(steps.start, steps.start, 0, _ALL)]
+
+
+def _run_steps(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any], steps: range,
+               cost: Callable[[int], _Step], tail: tuple[Any, ...] = ()) -> None:
+    """Run entry over the planned launches of steps: args, then j0, j1, lo, hi, then tail."""
+    for plan in _plan(steps, cost, _wg(device)):
+        _run(device, entry, dtype, nb, args + list(plan) + list(tail))
 
 
 # The Jacobi iterations stop after this many sweeps at the latest.
@@ -162,8 +222,11 @@ def cholesky(x: Tensor, /, *, upper: bool = False) -> Tensor:
     definite gives NaNs.
     """
     a, _, nb = _matrices("cholesky", x, square=True)
+    n = x.shape[-1]
     if nb:
-        _run(a.device, "cholesky", a.dtype, nb, [a._storage.buf, x.shape[-1]])
+        wg = _wg(a.device)
+        _run_steps(a.device, "cholesky", a.dtype, nb, [a._storage.buf, n], range(n),
+                   lambda j: _Step(2 + (n - j) // wg, j, n, n - j + 2))
     if upper:
         a = contiguous(_mh(a))
     return _back(a, x.dtype)
@@ -176,7 +239,12 @@ def _lu(a: Tensor, b: Tensor | None, nb: int) -> Tensor:
     if nb:
         k = 0 if b is None else b.shape[-1]
         rhs = a if b is None or b.size == 0 else b
-        _run(a.device, "lu", a.dtype, nb, [a._storage.buf, rhs._storage.buf, res._storage.buf, n, k])
+        args = [a._storage.buf, rhs._storage.buf, res._storage.buf, n, k]
+        wg = _wg(a.device)
+        spread = (2 * n + k) // wg + wg.bit_length() + 5
+        _run_steps(a.device, "lu", a.dtype, nb, args, range(n), lambda j: _Step(spread, j + 1, n, n - j + k + 2), (0,))
+        if k:
+            _run_steps(a.device, "lu", a.dtype, nb, args, range(n - 1, -1, -1), lambda j: _Step(2, 0, k, j + 2), (1,))
     return res
 
 
@@ -242,8 +310,14 @@ def _qr_into(a: Tensor, nb: int, kq: int, signfix: bool) -> Tensor:
     m, n = a.shape[-2:]
     q = Tensor.empty(a.shape[:-2] + (m, kq), a.dtype, a.device)
     if nb and min(m, n):
-        tau = Tensor.empty(a.shape[:-2] + (min(m, n),), a.dtype, a.device)
-        _run(a.device, "qr", a.dtype, nb, [a._storage.buf, q._storage.buf, tau._storage.buf, m, n, kq, int(signfix)])
+        k = min(m, n)
+        tau = Tensor.empty(a.shape[:-2] + (k,), a.dtype, a.device)
+        args = [a._storage.buf, q._storage.buf, tau._storage.buf, m, n, kq, int(signfix)]
+        wg = _wg(a.device)
+        _run_steps(a.device, "qr", a.dtype, nb, args, range(k),
+                   lambda j: _Step(2 * (m - j) // wg + wg.bit_length() + 4, j + 1, n, 2 * (m - j) + 2), (0,))
+        _run_steps(a.device, "qr", a.dtype, nb, args, range(k - 1, -1, -1),
+                   lambda j: _Step((m - j) // wg + 3, 0, kq, 2 * (m - j) + 2 + m * ((j == k - 1) + (j == 0))), (1,))
     elif q.size:
         q = contiguous(broadcast_to(_eye(m, kq, a.dtype, a.device), q.shape))
     return q
