@@ -2,9 +2,12 @@
 names, weight layout and sizes.
 
 The forward of a transposed convolution is the input-gradient of a
-convolution: columns W^T x (a recorded matmul) folded back into the image by
-col2im; its backward unfolds with im2col. Both kernels are conv's; unfold and
-fold are the two of them on their own.
+convolution. For float32/64/16 outside autocast it runs as that, by implicit
+GEMM (ops/conv.py: conv2d_grad_input forward; conv2d_forward and
+conv2d_grad_weight backward, no im2col buffer). Other dtypes and autocast
+take columns W^T x (a recorded matmul) folded back into the image by col2im,
+whose backward unfolds with im2col. Unfold and fold are those two kernels on
+their own.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd import function as F
+from ..autograd.amp import AUTOCAST
 from ..autograd.function import Function
+from ..ops import conv as _conv
 from ..tensor import Tensor
 from .conv import _check, _col2im_raw, _ConvNd, _im2col, _im2col_raw, _one, _out_size, _pair
 from .modules import Module
@@ -27,6 +32,26 @@ class _Col2Im(Function):
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
         return _im2col_raw(g, ctx.geom), None
+
+
+class _ConvTranspose2d(Function):
+    """conv_transpose2d by implicit GEMM: the forward is conv2d's input gradient, the backward conv2d's forward
+    (for x) and weight gradient with the roles of input and grad_out swapped (for w). Not itself recorded."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor, s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
+                groups: int, out_shape: tuple[int, int, int, int]) -> Tensor:
+        ctx.save_for_backward(x, w)
+        ctx.conf = (s, p, d, groups, getattr(x, "requires_grad", False), getattr(w, "requires_grad", False))
+        return _conv.conv2d_grad_input(x, w, out_shape, s, p, d, groups)
+
+    @staticmethod
+    def backward(ctx: Any, g: Tensor) -> Any:
+        x, w = ctx.saved_tensors
+        s, p, d, G, x_grad, w_grad = ctx.conf
+        gx = _conv.conv2d_forward(g, w, s, p, d, G) if x_grad else None
+        gw = _conv.conv2d_grad_weight(g, x, w.shape, s, p, d, G) if w_grad else None
+        return gx, gw, None, None, None, None, None
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
@@ -55,9 +80,12 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if OH <= 0 or OW <= 0:
         raise ValueError(f"conv_transpose2d: output size {(OH, OW)} is not positive")
     OC = OCg * G
-    wt = F.transpose(F.reshape(weight, (G, C // G, OCg * KH * KW)), -1, -2)
-    cols = F.reshape(F.matmul(wt, F.reshape(x, (N, G, C // G, H * W))), (N, OC * KH * KW, H * W))
-    out = _Col2Im.apply(cols, (N, OC, OH, OW, KH, KW, s[0], s[1], p[0], p[1], d[0], d[1], H, W))
+    if AUTOCAST.dtype is None and x.dtype is weight.dtype and x.dtype.name in _conv.CONV_DTYPES:
+        out = _ConvTranspose2d.apply(x, weight, s, p, d, G, (N, OC, OH, OW))
+    else:
+        wt = F.transpose(F.reshape(weight, (G, C // G, OCg * KH * KW)), -1, -2)
+        cols = F.reshape(F.matmul(wt, F.reshape(x, (N, G, C // G, H * W))), (N, OC * KH * KW, H * W))
+        out = _Col2Im.apply(cols, (N, OC, OH, OW, KH, KW, s[0], s[1], p[0], p[1], d[0], d[1], H, W))
     if bias is not None:
         out = out + F.reshape(bias, (1, OC, 1, 1))
     return F.squeeze(out, 0) if unbatched else out

@@ -53,3 +53,25 @@ def test_gradcheck_conv_transpose_float64(device):
     r = np.random.default_rng(9)
     gradcheck64(device, lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1, groups=2),
                 r.standard_normal((1, 2, 3, 3)), r.standard_normal((2, 1, 3, 2)))
+
+
+@pytest.mark.parametrize("kw", [dict(stride=2, padding=1, output_padding=1), dict(groups=2, dilation=2)])
+def test_conv_transpose2d_im2col_path_matches_implicit_gemm(device, kw):
+    """float32 runs the implicit-GEMM path, bfloat16 storage col2im + matmul: both against PyTorch in float64."""
+    torch = pytest.importorskip("torch")
+    x_np, w_np = rand(2, 4, 5, 6), rand(4, 3, 3, 3)
+    tx = torch.tensor(x_np, dtype=torch.float64, requires_grad=True)
+    tw = torch.tensor(w_np, dtype=torch.float64, requires_grad=True)
+    ty = torch.nn.functional.conv_transpose2d(tx, tw, **kw)
+    (ty * ty).sum().backward()
+    refs = (ty.detach().numpy(), tx.grad.numpy(), tw.grad.numpy())
+    for dt, tol in ((pt.float32, 1e-4), (pt.bfloat16, 0.1)):
+        x, w = pt.asarray(x_np, dtype=dt, device=device), pt.asarray(w_np, dtype=dt, device=device)
+        x.requires_grad_()
+        w.requires_grad_()
+        y = F.conv_transpose2d(x, w, **kw)
+        assert y.dtype == dt
+        pt.sum(y * y).backward()
+        for ours, ref in zip((y, x.grad, w.grad), refs, strict=True):
+            scale = np.abs(ref).max()
+            np.testing.assert_allclose(pt.astype(ours, pt.float32).numpy() / scale, ref / scale, rtol=tol, atol=tol)
