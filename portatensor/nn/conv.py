@@ -78,6 +78,13 @@ class _Im2Col(Function):
         return _col2im_raw(g, ctx.geom), None
 
 
+def save_conv(ctx: Any, x: Tensor, w: Tensor, s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
+              groups: int) -> None:
+    """What an implicit-GEMM conv node keeps for backward: x, w, the geometry and which gradients are wanted."""
+    ctx.save_for_backward(x, w)
+    ctx.conf = (s, p, d, groups, getattr(x, "requires_grad", False), getattr(w, "requires_grad", False))
+
+
 class _Conv2d(Function):
     """conv2d by implicit GEMM, forward and backward (ops/conv.py: no im2col buffer anywhere).
 
@@ -91,8 +98,7 @@ class _Conv2d(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, w: Tensor, s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
                 groups: int) -> Tensor:
-        ctx.save_for_backward(x, w)
-        ctx.conf = (s, p, d, groups, getattr(x, "requires_grad", False), getattr(w, "requires_grad", False))
+        save_conv(ctx, x, w, s, p, d, groups)
         return _conv.conv2d_forward(x, w, s, p, d, groups)
 
     @staticmethod

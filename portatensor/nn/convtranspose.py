@@ -19,7 +19,7 @@ from ..autograd.amp import AUTOCAST
 from ..autograd.function import Function
 from ..ops import conv as _conv
 from ..tensor import Tensor
-from .conv import _check, _col2im_raw, _ConvNd, _im2col, _im2col_raw, _one, _out_size, _pair
+from .conv import _check, _col2im_raw, _ConvNd, _im2col, _im2col_raw, _one, _out_size, _pair, save_conv
 from .modules import Module
 
 
@@ -41,8 +41,7 @@ class _ConvTranspose2d(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, w: Tensor, s: tuple[int, int], p: tuple[int, int], d: tuple[int, int],
                 groups: int, out_shape: tuple[int, int, int, int]) -> Tensor:
-        ctx.save_for_backward(x, w)
-        ctx.conf = (s, p, d, groups, getattr(x, "requires_grad", False), getattr(w, "requires_grad", False))
+        save_conv(ctx, x, w, s, p, d, groups)
         return _conv.conv2d_grad_input(x, w, out_shape, s, p, d, groups)
 
     @staticmethod
