@@ -300,29 +300,37 @@ ${tree("red[lid] += red[lid + s_];")}
         if (p > q) { const int t_ = p; p = q; q = t_; }
 </%def>
 
-## The sweeps of a Jacobi launch: at most `sweeps` of them, none once conv[g]
+## The units of a Jacobi launch: units [u0, u1) of the run, `per` of them a
+## sweep (a unit is a round, or half a round for eigh), none once conv[2g]
 ## says an earlier launch converged (stage bit 1, the first launch, starts
-## unconverged). The caller's body is one sweep; at its end every lane reads whether any
-## lane rotated (uniform), and the barrier after the read lets the next sweep
-## clear the flags. A sweep without rotations sets conv[g].
-<%def name="sweeps()">\
-    int done_ = (stage & 1) ? 0 : conv[g];
-    for (int sweep = 0; sweep < sweeps && !done_; ++sweep) {
-        changed[lid] = 0;
+## unconverged). The caller's body is one unit (step in scope) and sets mine_ when
+## its work-item rotates. At a sweep's end, or the launch's, every lane reads
+## whether any lane rotated (uniform); conv[2g + 1] carries that into the next
+## launch when a sweep goes on there. A sweep without rotations sets conv[2g].
+<%def name="units(per)">\
+    int done_ = (stage & 1) ? 0 : conv[2 * g];
+    int carried_ = (stage & 1) ? 0 : conv[2 * g + 1];
+    int step = u0;
+    while (step < u1 && !done_) {
+        const int stop_ = min(u1, (step / (${per}) + 1) * (${per}));
+        int mine_ = 0;
+        for (; step < stop_; ++step) {
 ${caller.body()}
-        int any_ = 0;
-        for (int i = 0; i < WG; ++i) any_ |= changed[i];
+        }
+        changed[lid] = mine_;
         ${d.barrier()};
-        done_ = !any_;
+        for (int i = 0; i < WG; ++i) carried_ |= changed[i];
+        ${d.barrier()};
+        if (step % (${per}) == 0) { done_ = !carried_; carried_ = 0; }
     }
-    if (lid == 0) conv[g] = done_;
+    if (lid == 0) { conv[2 * g] = done_; conv[2 * g + 1] = carried_; }
 </%def>
 
-## The parameters every Jacobi launch adds: the convergence flags (nb), the
-## sweeps to run and the stage bits (1: the first launch initialises, 2: the
-## last one finishes).
+## The parameters every Jacobi launch adds: the convergence flags (nb, 2), the
+## units [u0, u1) to run and the stage bits (1: the first launch initialises,
+## 2: the last one finishes).
 <%!
-    JACOBI_PARAMS = [("inout", "int", "conv"), ("scalar", "int", "sweeps"), ("scalar", "int", "stage")]
+    JACOBI_PARAMS = [("inout", "int", "conv"), ("scalar", "int", "u0"), ("scalar", "int", "u1"), ("scalar", "int", "stage")]
 %>
 
 ## Symmetric/Hermitian eigen-decomposition of a (nb, n, n) by parallel cyclic
@@ -371,9 +379,9 @@ ${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
         floor_ = RE(ROT(n + 1));
     }
     ${d.global_barrier()};
-<%self:sweeps>
-        for (int r = 0; r < N - 1; ++r) {
-            for (int pi = lid; pi < npairs; pi += WG) {
+<%self:units per="2 * (N - 1)">
+            const int r = (step % (2 * (N - 1))) >> 1;
+            if (!(step & 1)) for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
                 const ${ct} apq = A(p, q);
@@ -389,7 +397,7 @@ ${round_robin_pair("r", "pi")}
                 ROT(2 * pi) = CR(cs);
                 ROT(2 * pi + 1) = sn;
                 if (!NZ(sn)) continue;
-                changed[lid] = 1;
+                mine_ = 1;
                 for (int k = 0; k < n; ++k) {
                     const ${ct} akp = A(k, p), akq = A(k, q);
                     A(k, p) = cs * akp - MUL(CONJ(sn), akq);
@@ -401,8 +409,7 @@ ${round_robin_pair("r", "pi")}
                     V(k, q) = MUL(sn, vkp) + cs * vkq;
                 }
             }
-            ${d.global_barrier()};
-            for (int pi = lid; pi < npairs; pi += WG) {
+            if (step & 1) for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
                 const RT cs = RE(ROT(2 * pi));
@@ -417,21 +424,8 @@ ${round_robin_pair("r", "pi")}
                 A(q, p) = (${ct})0;
             }
             ${d.global_barrier()};
-        }
-</%self:sweeps>
-    if ((stage & 2) && lid == 0) {
-        for (int i = 0; i < n; ++i) W(i) = RE(A(i, i));
-        for (int i = 0; i < n; ++i) {
-            int best = i;
-            for (int j = i + 1; j < n; ++j) if (W(j) < W(best)) best = j;
-            if (best != i) {
-                const RT t = W(i); W(i) = W(best); W(best) = t;
-                if (vec) for (int r = 0; r < n; ++r) {
-                    const ${ct} x = V(r, i); V(r, i) = V(r, best); V(r, best) = x;
-                }
-            }
-        }
-    }
+</%self:units>
+    if (stage & 2) for (int i = lid; i < n; i += WG) W(i) = RE(A(i, i));
 }
 </%def>
 
@@ -459,8 +453,8 @@ ${prologue()}
     if ((stage & 1) && vec)
         for (int i = lid; i < n; i += WG) for (int k = 0; k < n; ++k) V(i, k) = i == k ? CR(1) : (${ct})0;
     ${d.global_barrier()};
-<%self:sweeps>
-        for (int r = 0; r < N - 1; ++r) {
+<%self:units per="N - 1">
+            const int r = step % (N - 1);
             for (int pi = lid; pi < npairs; pi += WG) {
 ${round_robin_pair("r", "pi")}
                 if (q >= n) continue;
@@ -477,7 +471,7 @@ ${round_robin_pair("r", "pi")}
                 const RT cs = (RT)1 / sqrt(t * t + (RT)1);
                 const ${ct} sn = (t * cs / mag) * ga;
                 if (!NZ(sn)) continue;
-                changed[lid] = 1;
+                mine_ = 1;
                 for (int i = 0; i < m; ++i) {
                     const ${ct} x = U(i, p), y = U(i, q);
                     U(i, p) = cs * x - MUL(CONJ(sn), y);
@@ -490,8 +484,7 @@ ${round_robin_pair("r", "pi")}
                 }
             }
             ${d.global_barrier()};
-        }
-</%self:sweeps>
+</%self:units>
     if (!(stage & 2)) return;
     for (int col = lid; col < n; col += WG) {
         RT nrm = (RT)0;
@@ -499,22 +492,6 @@ ${round_robin_pair("r", "pi")}
         nrm = sqrt(nrm);
         S(col) = nrm;
         if (nrm > (RT)0) for (int i = 0; i < m; ++i) U(i, col) /= nrm;
-    }
-    ${d.global_barrier()};
-    if (lid == 0) {
-        for (int i = 0; i < n; ++i) {
-            int best = i;
-            for (int j = i + 1; j < n; ++j) if (S(j) > S(best)) best = j;
-            if (best != i) {
-                const RT t = S(i); S(i) = S(best); S(best) = t;
-                for (int r = 0; r < m; ++r) {
-                    const ${ct} x = U(r, i); U(r, i) = U(r, best); U(r, best) = x;
-                }
-                if (vec) for (int r = 0; r < n; ++r) {
-                    const ${ct} x = V(r, i); V(r, i) = V(r, best); V(r, best) = x;
-                }
-            }
-        }
     }
 }
 </%def>

@@ -129,36 +129,36 @@ def _run_steps(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[An
 
 # The Jacobi iterations stop after this many sweeps at the latest.
 _MAX_SWEEPS = 60
-# NOTE: Mesa's llvmpipe (rusticl) stops any kernel loop after 65535 iterations, counted over all entries of a
-# nested loop (PLATFORM_NOTES.md): a Jacobi launch runs as many sweeps as keep a work-item's loops below this.
-_LOOP_BUDGET = 50_000
 
 
-def _jacobi(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any], rows: int, cols: int,
-            per_pair: int) -> None:
-    """Run the Jacobi entry (eigh, svd) over nb matrices to convergence, a few sweeps a launch.
+def _jacobi(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any], per_sweep: int, unit: int,
+            setup: int, finish: int) -> None:
+    """Run the Jacobi entry (eigh, svd) over nb matrices to convergence, as many units a launch as _LOOP_CAP allows.
 
-    A sweep is cols - 1 rounds of about cols / 2 pairs spread over the work-group, each pair running loops of
-    per_pair iterations in all; the convergence flags are read back between launches only when more than one
-    launch is needed.
+    A sweep is per_sweep units (rounds, or eigh's half-rounds) of unit loop iterations per work-item; the first
+    launch also runs setup iterations and the last finish ones. One launch does everything when that fits under
+    the cap; otherwise the convergence flags are read back after each launch that ends a sweep.
     """
     wg = _wg(device)
-    rounds = cols - 1 + (cols & 1)
-    per_sweep = max(1, rounds * -(-((cols + 1) // 2) // wg) * per_pair)
-    per_launch = max(1, min(_MAX_SWEEPS, _LOOP_BUDGET // per_sweep - 1))
-    conv = Tensor.empty((nb,), _dt.int32, device)
-    done, stage = 0, 1
-    while True:
-        k = min(per_launch, _MAX_SWEEPS - done)
-        done += k
-        last = done >= _MAX_SWEEPS
-        _run(device, entry, dtype, nb, args + [conv._storage.buf, k, stage | (2 if last else 0)])
-        if last:
-            return
-        stage = 0
-        if conv.numpy().all():
-            _run(device, entry, dtype, nb, args + [conv._storage.buf, 0, 2])
-            return
+    total = _MAX_SWEEPS * per_sweep
+    flags = wg + 3  # a sweep's end: every lane reads every lane's rotation flag
+    conv = Tensor.empty((nb, 2), _dt.int32, device)
+
+    def run(u0: int, u1: int, stage: int) -> None:
+        _run(device, entry, dtype, nb, args + [conv._storage.buf, u0, u1, stage])
+
+    if setup + total * unit + (_MAX_SWEEPS + 1) * flags + finish <= _LOOP_CAP:
+        run(0, total, 3)
+        return
+    u = 0
+    while u < total:
+        room = _LOOP_CAP - (0 if u else setup) - 2 * flags
+        u1 = min(total, u + max(1, room * per_sweep // (unit * per_sweep + flags)))
+        run(u, u1, 0 if u else 1)
+        ended_sweep, u = u1 // per_sweep > u // per_sweep, u1
+        if ended_sweep and conv.numpy()[:, 0].all():
+            break
+    run(u, u, 2)
 
 
 def _compute_dtype(name: str, dtype: _dt.DType) -> _dt.DType:
@@ -344,9 +344,25 @@ def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
     v = Tensor.empty(x.shape, ct, x.device) if vectors else a
     if nb and n:
         rot = Tensor.empty(x.shape[:-2] + (n + 2,), ct, x.device)
+        wg = _wg(x.device)
+        rows, pairs = -(-n // wg), -(-((n + 1) // 2) // wg)
         _jacobi(a.device, "eigh", ct, nb, [a._storage.buf, v._storage.buf, w._storage.buf, rot._storage.buf, n,
-                                           int(vectors)], n, n, 3 * n)
+                                           int(vectors)],
+                2 * (n - 1 + (n & 1)), pairs * (2 * n + 2) + 2, rows * (3 * n + 2) + wg.bit_length() + 2, rows + 1)
+        w, vs = _sorted(w, [v] if vectors else [], descending=False)
+        v = vs[0] if vectors else v
     return _back_real(w, x.dtype), _back(v, x.dtype)
+
+
+def _sorted(values: Tensor, stacks: list[Tensor], descending: bool) -> tuple[Tensor, list[Tensor]]:
+    """values sorted along the last axis (the Jacobi kernels leave them in pair order), and the columns of each
+    stack of matrices in stacks permuted the same way."""
+    from .index import take_along_axis
+    from .sort import argsort
+
+    order = argsort(values, axis=-1, descending=descending)
+    cols = order[..., None, :]
+    return take_along_axis(values, order), [contiguous(take_along_axis(t, cols)) for t in stacks]
 
 
 def eigh(x: Tensor, /) -> EighResult:
@@ -380,8 +396,13 @@ def _svd(name: str, x: Tensor, vectors: bool, full: bool) -> tuple[Tensor | None
         return u, s, vh
     v = Tensor.empty(batch + (n, n), ct, x.device) if vectors else a
     if nb:
-        _jacobi(a.device, "svd", ct, nb, [a._storage.buf, v._storage.buf, s._storage.buf, m, n, int(vectors)], m, n,
-                2 * m + n)
+        wg = _wg(x.device)
+        cols, pairs = -(-n // wg), -(-((n + 1) // 2) // wg)
+        _jacobi(a.device, "svd", ct, nb, [a._storage.buf, v._storage.buf, s._storage.buf, m, n, int(vectors)],
+                n - 1 + (n & 1), pairs * (2 * m + n + 2) + 2, cols * (n + 1) + 1, cols * (2 * m + 2) + 1)
+        s, stacks = _sorted(s, [a, v] if vectors else [], descending=True)
+        if vectors:
+            a, v = stacks
     if not vectors:
         return None, s, None
     # The left vectors of zero singular values come out as zero columns: Householder QR of the normalised
