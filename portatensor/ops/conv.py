@@ -14,9 +14,10 @@ the same kofs gather (a pixel table ``pofs`` gives where each output
 pixel's window starts, as an offset from the first image, so the product's
 k runs over (image, pixel) of the whole batch in one launch), B grad_out
 stored pixel-major so its rows load as vectors. grad_input
-(`conv2d_grad_input`) is the transposed convolution: grad_out zero-inserted
-(stride > 1) and padded by dilation * (kernel - 1) - padding, cross-correlated
-with the flipped, group-transposed weight by the forward kernel.
+(`conv2d_grad_input`) is the transposed convolution by phases: for stride s
+the input splits into s*s interleaved grids, each a stride-1 correlation of
+the padded grad_out with the flipped, group-transposed taps that reach it,
+on the forward kernel (no zeros inserted, so no s*s wasted multiplies).
 
 The config comes from the "conv" family of the device's tuning database
 (exact bucket -> nearest -> the GEMM vendor defaults), so `portatensor tune
@@ -25,6 +26,8 @@ layout "wgrad" of that family.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -202,34 +205,71 @@ def conv2d_grad_weight(x: Tensor, g: Tensor, w_shape: tuple[int, ...], stride: t
     return _manip.reshape(gw, tuple(w_shape))
 
 
-def _spread(n: int, size: int, stride: int, pad: int) -> tuple[slice, slice]:
-    """Where n grad_out rows go (pad + i * stride) among `size` rows, and which i land inside."""
-    lo = -(-max(0, -pad) // stride)
-    hi = max(lo, min(n, (size - 1 - pad) // stride + 1))
-    return slice(pad + lo * stride, pad + (hi - 1) * stride + 1, stride), slice(lo, hi)
+def _phases(out_len: int, k: int, s: int, p: int, d: int) -> list[tuple[int, int, int, int, int]]:
+    """Per output phase r < s of one spatial dim of the transposed convolution: (r, first tap, taps, offset, rows).
+
+    Output row y = r + s*Y is reached from grad_out row i through kernel tap t when
+    y = i*s - p + t*d: only the taps t = t0, t0 + q, ... (q = s / gcd(s, d)) with
+    (r + p - t*d) divisible by s, and then i = Y + off + u*e over the reversed taps u
+    (e = d / gcd(s, d)): a stride-1 correlation with dilation e, starting at g row off.
+    Phases that no tap reaches have taps = 0 (those output rows are zero).
+    """
+    out = []
+    for r in range(s):
+        rows = len(range(r, out_len, s))
+        t0 = next((t for t in range(k) if (r + p - t * d) % s == 0), k)
+        taps = len(range(t0, k, s // math.gcd(s, d)))
+        c0 = (r + p - t0 * d) // s
+        out.append((r, t0, taps, c0 - (taps - 1) * (d // math.gcd(s, d)), rows))
+    return out
 
 
 def conv2d_grad_input(g: Tensor, w: Tensor, x_shape: tuple[int, ...], stride: tuple[int, int],
                       padding: tuple[int, int], dilation: tuple[int, int], groups: int) -> Tensor:
     """d(loss)/d(input) of conv2d from grad_out g and the weight: (N, C, H, W), no autograd.
 
-    The transposed convolution as a forward one: g spread `stride` apart
-    (zeros between) and shifted by dilation * (kernel - 1) - padding inside a
-    zero (N, Co, H + DH*(KH-1), W + DW*(KW-1)) buffer, cross-correlated at
-    stride 1 with the weight flipped in (KH, KW) and transposed per group
-    to (C, Co/groups, KH, KW). NOTE: for stride s this multiplies s*s times
-    as many zeros as values; the forward kernel still beats col2im there.
+    The transposed convolution by phases (sub-pixel): the output splits into
+    stride[0] * stride[1] interleaved grids, each a stride-1 correlation of grad_out
+    (zero-padded once, no zeros inserted between its pixels) with the taps of the
+    flipped, group-transposed weight that reach it (_phases), run by the forward
+    kernel and written into its grid. Stride 1 is one phase written in place.
     """
     N, C, H, W = x_shape
     Co, Cg, KH, KW = w.shape
     Og = Co // groups
     device = g.device
-    size = (H + dilation[0] * (KH - 1), W + dilation[1] * (KW - 1))
-    gz = fill_(Tensor.empty((N, Co, *size), g.dtype, device), 0)
-    rows, g_rows = _spread(g.shape[2], size[0], stride[0], dilation[0] * (KH - 1) - padding[0])
-    cols, g_cols = _spread(g.shape[3], size[1], stride[1], dilation[1] * (KW - 1) - padding[1])
-    if gz.size and g_rows.stop > g_rows.start and g_cols.stop > g_cols.start:
-        setitem(gz, (slice(None), slice(None), rows, cols), g[:, :, g_rows, g_cols])
-    wt = _manip.flip(_manip.permute_dims(_manip.reshape(w, (groups, Og, Cg, KH, KW)), (0, 2, 1, 3, 4)), axis=(3, 4))
-    wt = _manip.reshape(contiguous(wt), (C, Og, KH, KW))
-    return conv2d_forward(gz, wt, (1, 1), (0, 0), dilation, groups)
+    OH, OW = g.shape[2], g.shape[3]
+    eh, ew = (dd // math.gcd(ss, dd) for ss, dd in zip(stride, dilation, strict=True))
+    ph_h = _phases(H, KH, stride[0], padding[0], dilation[0])
+    ph_w = _phases(W, KW, stride[1], padding[1], dilation[1])
+    live = [(a, b) for a in ph_h for b in ph_w if a[2] and b[2] and a[4] and b[4]]
+    gx = Tensor.empty((N, C, H, W), g.dtype, device)
+    if len(live) != len(ph_h) * len(ph_w) or not live:
+        fill_(gx, 0)
+    if not live or g.size == 0:
+        return gx
+    # g rows [lo, hi) cover every phase's window; one padded copy serves them all
+    lo_h = min(a[3] for a, _ in live)
+    hi_h = max(a[3] + a[4] - 1 + (a[2] - 1) * eh for a, _ in live) + 1
+    lo_w = min(b[3] for _, b in live)
+    hi_w = max(b[3] + b[4] - 1 + (b[2] - 1) * ew for _, b in live) + 1
+    gp = Tensor.empty((N, Co, hi_h - lo_h, hi_w - lo_w), g.dtype, device)
+    src_h, src_w = slice(max(0, lo_h), min(OH, hi_h)), slice(max(0, lo_w), min(OW, hi_w))
+    whole = src_h.start == lo_h and src_h.stop == hi_h and src_w.start == lo_w and src_w.stop == hi_w
+    if not whole:
+        fill_(gp, 0)
+    if src_h.stop > src_h.start and src_w.stop > src_w.start:
+        setitem(gp, (slice(None), slice(None), slice(src_h.start - lo_h, src_h.stop - lo_h),
+                     slice(src_w.start - lo_w, src_w.stop - lo_w)), g[:, :, src_h, src_w])
+    wg = _manip.reshape(w, (groups, Og, Cg, KH, KW))
+    for (rh, th, nh, offh, rows), (rw, tw, nw, offw, cols) in live:
+        taps = wg[:, :, :, th::stride[0] // math.gcd(stride[0], dilation[0]),
+                  tw::stride[1] // math.gcd(stride[1], dilation[1])]
+        wt = _manip.flip(_manip.permute_dims(taps, (0, 2, 1, 3, 4)), axis=(3, 4))
+        wt = _manip.reshape(contiguous(wt), (C, Og, nh, nw))
+        part = conv2d_forward(gp, wt, (1, 1), (0, 0), (eh, ew), groups)
+        window = part[:, :, offh - lo_h:offh - lo_h + rows, offw - lo_w:offw - lo_w + cols]
+        if window.shape == gx.shape:
+            return window if window.is_contiguous() else contiguous(window)
+        setitem(gx, (slice(None), slice(None), slice(rh, None, stride[0]), slice(rw, None, stride[1])), window)
+    return gx

@@ -21,8 +21,10 @@ CASES = [
     (2, 2, 8, 8, 3, 3, 3, (1, 1), (3, 3), (1, 1), 1),  # padding wider than the kernel reach
     (1, 2, 9, 7, 2, 3, 3, (3, 2), (1, 0), (2, 1), 1),  # stride 3, rows the kernel never reaches
     (1, 4, 6, 6, 4, 3, 1, (2, 1), (0, 2), (1, 2), 4),  # depthwise
+    (1, 2, 10, 9, 3, 3, 3, (2, 2), (1, 2), (2, 2), 1),  # stride and dilation share a factor: phases no tap reaches
+    (2, 2, 9, 9, 2, 2, 2, (4, 3), (0, 1), (1, 1), 1),  # stride wider than the kernel
 ]
-IDS = ["stride2", "dilation2", "groups2", "nonsquare", "widepad", "stride3", "depthwise"]
+IDS = ["stride2", "dilation2", "groups2", "nonsquare", "widepad", "stride3", "depthwise", "stride2dil2", "wide_stride"]
 
 #: rtol/atol against a float64 reference, scaled by the terms summed per gradient value.
 TOL = {"float64": 1e-12, "float32": 2e-6, "float16": 2e-3}

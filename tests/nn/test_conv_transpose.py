@@ -11,7 +11,8 @@ from portatensor import nn
 from portatensor.nn import functional as F
 
 CASES = [dict(), dict(stride=2), dict(stride=2, padding=1, output_padding=1), dict(stride=(2, 1), dilation=(1, 2)),
-         dict(padding=1, groups=2), dict(stride=3, padding=2, output_padding=(2, 0), dilation=2)]
+         dict(padding=1, groups=2), dict(stride=3, padding=2, output_padding=(2, 0), dilation=2),
+         dict(stride=2, dilation=2, output_padding=1), dict(stride=(4, 3), padding=(0, 1))]
 
 
 @pytest.mark.parametrize("kw", CASES, ids=[str(i) for i in range(len(CASES))])
