@@ -4,9 +4,11 @@
 ## copied into a scratch or output buffer in the compute type, and factorises
 ## matrix `group id` in place. The WG work-items of a group share rows or
 ## columns of that matrix and meet at barriers; sizes are run-time arguments,
-## so one kernel per routine and dtype serves every shape. Every loop is
-## bounded: a Jacobi launch runs at most `sweeps` sweeps (the host launches
-## it again until the matrices converge or its sweep limit is reached).
+## so one kernel per routine and dtype serves every shape, and so are the
+## bounds of the work a launch does (STEP_PARAMS, JACOBI_PARAMS): the host
+## (ops/factor.py) splits a factorisation into launches of a few columns,
+## reflectors or Jacobi rounds, launching a Jacobi kernel again until the
+## matrices converge or its sweep limit is reached.
 ##
 ## Barriers sit only under conditions that are the same for every work-item of
 ## a group (loop bounds, values read from local memory after a barrier), as
@@ -22,15 +24,17 @@
 ## complex.h's functions for a complex one; norms, rotation cosines, pivots'
 ## magnitudes, eigenvalues and singular values are real (RT).
 ##
-## NOTE: Mesa's llvmpipe (rusticl) silently stops any loop after 65535
-## iterations, counted over all entries of a nested loop (measured 2026-11-26),
-## so there these kernels return wrong results once a work-item's loops run
-## that long; PoCL has no such limit. So the Jacobi kernels run a few sweeps a
-## launch (ops/factor.py keeps each launch's loop count under the cap): then
-## eigh/svd are right on rusticl up to n = 128 at 64 lanes (beyond, one sweep
-## alone exceeds the cap). The other kernels' loops are not split yet: on
-## rusticl lu (det, inv, solve) and qr are wrong from about n = 150 and
-## cholesky from about n = 300 (measured 2026-11-26).
+## NOTE: Mesa's llvmpipe (rusticl) silently ends every loop of a kernel once
+## a work-item has run 65535 loop iterations in all, over all its loops
+## together (measured 2026-11-27); PoCL has no such limit. One launch of the
+## whole factorisation made lu (det, inv, solve) and qr wrong there from about
+## n = 150, cholesky from about n = 300 and eigh/svd from n = 129. So the host
+## plans every launch under _LOOP_CAP iterations per work-item, counted from
+## these loops: keep ops/factor.py's cost formulas in step with any loop added
+## here. Checked right on rusticl at n = 160 and 320 for all of them
+## (2026-11-27). What is still not split, so wrong there past these sizes at
+## 64 lanes: one Jacobi unit (eigh n > 1920, a square svd n > 1537), eigh's
+## set-up (n > 1110) and svd's finish (square n > 1362).
 <%namespace name="c" file="_common.mako"/>
 
 <%!
@@ -336,7 +340,8 @@ ${caller.body()}
 ## Symmetric/Hermitian eigen-decomposition of a (nb, n, n) by parallel cyclic
 ## Jacobi (A <- J^H A J, V <- V J), reading only the lower triangle (and the
 ## real part of the diagonal) as NumPy does. w (nb, n, real) gets the
-## eigenvalues ascending; with vec, v (nb, n, n) the eigenvectors as columns
+## eigenvalues (unsorted: the host sorts them and the vectors with them); with
+## vec, v (nb, n, n) the eigenvectors as columns
 ## (else v is unused); rot (nb, n + 2) is scratch (its last entry keeps the
 ## rotation floor between launches). The rotation of pair
 ## p < q is J = [[c, s], [-conj(s), c]] on columns p, q with real c and
@@ -432,9 +437,10 @@ ${round_robin_pair("r", "pi")}
 ## Thin SVD of u (nb, m, n), m >= n, by one-sided (Hestenes) Jacobi: column
 ## pairs of u rotate until all are orthogonal (|u_p^H u_q| <= sqrt(m) eps
 ## |u_p| |u_q|), V collecting the rotations (eigh's J for the 2 x 2 Gram
-## matrix of the pair). Then s (nb, n) gets the column
-## norms descending, u the normalised columns (zero columns stay zero) and,
-## with vec, v (nb, n, n) the right singular vectors as columns (else unused).
+## matrix of the pair). Then s (nb, n) gets the column norms (unsorted: the
+## host sorts them, and u's and v's columns with them), u the normalised
+## columns (zero columns stay zero) and, with vec, v (nb, n, n) the right
+## singular vectors as columns (else unused).
 ## The pairs of a round (round-robin order) are disjoint columns, so each
 ## work-item takes whole pairs and a round needs one barrier.
 <%def name="svd(dtypes, rank, wg)">\

@@ -3,7 +3,8 @@
 Each routine copies its input stack into a contiguous buffer of the compute
 type (float32, float64, complex64 or complex128; float16 and bfloat16 compute
 in float32 and are cast back) and runs one kernel per routine and dtype over it,
-whatever the matrix size. What the standard composes from a factorisation
+whatever the matrix size, in as many launches as keep each under _LOOP_CAP
+loop iterations per work-item (Mesa rusticl's silent loop cap). What the standard composes from a factorisation
 (inv and solve from LU, pinv and matrix_rank from the SVD) composes device
 kernels here too; nothing computes on the host.
 
@@ -70,8 +71,13 @@ def _run(device: Any, entry: str, dtype: _dt.DType, nb: int, args: list[Any]) ->
 
 # NOTE: Mesa's llvmpipe (rusticl) silently ends every loop of a kernel once a work-item has run 65535 loop
 # iterations in all, over all the kernel's loops together (measured 2026-11-27 with two plain loops of 40000: the
-# second stopped at 25534). So each launch of these kernels is planned to stay under this many iterations per
-# work-item, counted from the kernels' loops; PoCL has no such cap, and the same plans cost it a few more launches.
+# second stopped at 25534); one launch per factorisation made lu/qr wrong there from about n = 150, cholesky from
+# about n = 300 and eigh/svd from n = 129. So every launch is planned to stay under this many iterations per
+# work-item, counted from the kernels' loops (the _Step and _jacobi costs below mirror factor.cl.mako's loops);
+# right on rusticl at n = 160 and 320 (2026-11-27). PoCL has no such cap; the same plans cost it a few more
+# launches and no measurable time (det/inv/qr at n = 256 and 512). Not split yet, so wrong on rusticl past these
+# sizes at 64 lanes: one Jacobi unit (eigh n > 1920, square svd n > 1537), eigh's set-up (n > 1110) and svd's
+# finish (square n > 1362).
 _LOOP_CAP = 60_000
 # The hi of a launch that takes all the rows or columns of its steps.
 _ALL = 2**31 - 1

@@ -478,3 +478,83 @@ def test_portable_small_factorisations(device: pt.Device) -> None:
     assert_close(pt.linalg.eigvalsh(_cdev(h, device, "complex64")), np.linalg.eigvalsh(h.astype("complex64")),
                  "float32", scale=16 * 5 * np.abs(h).max())
     assert_close(pt.linalg.svdvals(tz), np.linalg.svd(z.astype("complex64"), compute_uv=False), "float32", scale=64)
+
+
+# -- past rusticl's loop cap: sizes whose loops ran past 65535 iterations in one launch before the kernels were
+# split into launches (lu and qr from about n = 150, cholesky from about n = 300, eigh/svd from n = 129) --
+@pytest.mark.portability
+@pytest.mark.parametrize("routine", ["lu", "qr", "cholesky"])
+def test_portable_large_direct(device: pt.Device, routine: str) -> None:
+    n = 330 if routine == "cholesky" else 200
+    a = (_rand(n, n) + np.sqrt(n) * np.eye(n)).astype("float32").astype(np.float64)
+    x = _dev(a, device, "float32")
+    if routine == "lu":
+        sign, logabs = pt.linalg.slogdet(x)
+        want_sign, want_log = np.linalg.slogdet(a)
+        assert float(sign) == want_sign
+        assert_close(logabs, want_log, "float32", scale=4 * n)
+        cond = np.linalg.cond(a)
+        assert_close(pt.linalg.inv(x), np.linalg.inv(a), "float32", scale=4 * n * cond)
+        b = _rand(n, 3)
+        assert_close(pt.linalg.solve(x, _dev(b, device, "float32")), np.linalg.solve(a, b.astype("float32")),
+                     "float32", scale=4 * n * cond)
+    elif routine == "qr":
+        q, r = (np.asarray(t).astype(np.float64) for t in pt.linalg.qr(x))
+        _check_qr(q, r, a, "float32")
+        assert_close(np.abs(r), np.abs(np.linalg.qr(a)[1]), "float32", scale=20 * n)
+    else:
+        spd = _spd((n, n)).astype("float32").astype(np.float64)
+        assert_close(pt.linalg.cholesky(_dev(spd, device, "float32")), np.linalg.cholesky(spd), "float32",
+                     scale=4 * n)
+
+
+@pytest.mark.portability
+@pytest.mark.parametrize("routine", ["eigh", "svd"])
+def test_portable_large_jacobi(device: pt.Device, routine: str) -> None:
+    n = 160
+    a = _rand(n, n)
+    if routine == "eigh":
+        h = (a + a.T).astype("float32").astype(np.float64)
+        w, v = (np.asarray(t).astype(np.float64) for t in pt.linalg.eigh(_dev(h, device, "float32")))
+        tol = 16 * n * np.abs(h).max()
+        assert_close(w, np.linalg.eigvalsh(h), "float32", scale=tol)
+        assert_close(h @ v, v * w, "float32", scale=tol)
+        assert_close(v.T @ v, np.eye(n), "float32", scale=16 * n)
+    else:
+        a32 = a.astype("float32").astype(np.float64)
+        u, s, vh = (np.asarray(t).astype(np.float64) for t in pt.linalg.svd(_dev(a32, device, "float32")))
+        assert_close(s, np.linalg.svd(a32, compute_uv=False), "float32", scale=16 * n)
+        _check_svd(u, s, vh, a32, "float32", True)
+
+
+@pytest.mark.portability
+def test_portable_split_launches(device: pt.Device, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a tiny cap makes every routine split its columns' rows (or columns) over launches and run one Jacobi unit
+    # a launch, the paths large matrices take on rusticl
+    from portatensor.ops import factor
+
+    monkeypatch.setattr(factor, "_LOOP_CAP", 150)
+    n = 100
+    z = _crand(n, n) + np.sqrt(n) * np.eye(n)
+    tz = _cdev(z, device, "complex64")
+    z = z.astype("complex64").astype(np.complex128)
+    cond = np.linalg.cond(z)
+    sign, logabs = pt.linalg.slogdet(tz)
+    want_sign, want_log = np.linalg.slogdet(z)
+    assert_close(sign, want_sign, "complex64", scale=4 * n)
+    assert_close(logabs, want_log, "float32", scale=4 * n)
+    assert_close(pt.linalg.inv(tz), np.linalg.inv(z), "complex64", scale=4 * n * cond)
+    q, r = (np.asarray(t) for t in pt.linalg.qr(tz[:, :70], mode="complete"))
+    assert_close(q @ r, z[:, :70], "complex64", scale=8 * n)
+    assert_close(_h(q) @ q, np.eye(n), "complex64", scale=8 * n)
+    hpd = (z @ _h(z)).astype("complex64").astype(np.complex128)
+    assert_close(pt.linalg.cholesky(_cdev(hpd, device, "complex64")), np.linalg.cholesky(hpd), "complex64",
+                 scale=8 * n * np.sqrt(np.abs(hpd).max()))
+    h = hpd[:20, :20]
+    w, v = (np.asarray(t) for t in pt.linalg.eigh(_cdev(h, device, "complex64")))
+    tol = 16 * 20 * np.abs(h).max()
+    assert_close(w, np.linalg.eigvalsh(h), "float32", scale=tol)
+    assert_close(h @ v, v * w, "complex64", scale=tol)
+    u, s, vh = (np.asarray(t) for t in pt.linalg.svd(tz[:20, :12], full_matrices=False))
+    assert_close(s, np.linalg.svd(z[:20, :12], compute_uv=False), "float32", scale=16 * n)
+    assert_close((u * s) @ vh, z[:20, :12], "complex64", scale=16 * n)
