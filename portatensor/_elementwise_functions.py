@@ -84,7 +84,7 @@ def ceil(x: Tensor, /) -> Tensor:
     return apply("ceil", x)
 
 def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | int | float | None = None) -> Tensor:
-    """Elementwise x limited to [min, max]; the result keeps x's dtype and shape.
+    """Elementwise x limited to [min, max]; the result keeps x's dtype, its shape is x, min and max broadcast.
 
     NaN in x, min or max gives NaN; with min > max the result is max.
 
@@ -100,8 +100,6 @@ def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | in
         out = apply("minimum", out, max)
     if out is x:
         return apply("copy", x)
-    if out.shape != x.shape:
-        raise ValueError(f"clip: min/max of shapes broadcast x of shape {x.shape} to {out.shape}")
     if out.dtype is not x.dtype:
         from .ops.elementwise import astype as _astype
 

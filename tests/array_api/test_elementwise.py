@@ -299,6 +299,17 @@ def test_clip(device):
     assert c.dtype == pt.int32 and c.numpy().tolist() == [0, 0, 0, 0, 1, 2, 2]
 
 
+def test_clip_broadcasts_min_max(device):
+    # array-api-tests test_clip: the result has x, min and max broadcast (as NumPy and array-api-strict)
+    x = np.array([1.0, 2.0], np.float32)
+    lo = np.array([[0.0], [1.5], [3.0]], np.float32)
+    got = pt.clip(pt.asarray(x, device=device), pt.asarray(lo, device=device), 2.5)
+    assert got.shape == (3, 2) and got.dtype == pt.float32
+    assert_close(got, np.clip(x, lo, np.float32(2.5)))
+    empty = pt.clip(pt.asarray(np.uint8(3), device=device), 0, pt.asarray(np.zeros(0, np.uint8), device=device))
+    assert empty.shape == (0,) and empty.dtype == pt.uint8
+
+
 def test_operators(device):
     a = np.array([5, -3, 0, 7], np.int32)
     b = np.array([2, 2, 3, -2], np.int32)
@@ -358,7 +369,7 @@ def test_type_errors(device):
     with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
         pt.add(f, pt.asarray(np.ones(3, np.float32), device=device))
     with pytest.raises(ValueError):
-        pt.clip(f, pt.asarray(np.zeros((3, 2), np.float32), device=device))
+        pt.clip(f, pt.asarray(np.zeros((3, 3), np.float32), device=device))
 
 
 def test_signatures():
