@@ -324,22 +324,36 @@ def _unary(name: str) -> Any:
     return method
 
 
+def _float_pow(*operands: Any) -> bool:
+    """Whether x ** y takes the private real-float pow: a float tensor among the operands, no complex one.
+
+    Integer and complex powers go through the standard's ``pow`` (its promotion,
+    integer results, complex kernels), as ``xp.pow`` does.
+    """
+    kinds = {o.dtype.kind for o in operands if isinstance(o, Tensor)}
+    return "f" in kinds and "c" not in kinds
+
+
 def _pow(self: Tensor, exponent: Any, /) -> Any:
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if exponent == 2:
             return self * self
         if exponent == 1:
             return F.run(ELEMENTWISE["positive"], (self,))
-        if self.dtype.kind not in "f":
-            raise TypeError(f"pow with a {self.dtype.name} base is not supported yet; cast to float first")
+        if not _float_pow(self):
+            return F.run(ELEMENTWISE["pow"], (self, exponent))
         return F._ewr("pow", self, float(exponent))
     if isinstance(exponent, Tensor):
+        if not _float_pow(self, exponent):
+            return F.run(ELEMENTWISE["pow"], (self, exponent))
         return F._ewr("pow", self, exponent)
     return NotImplemented
 
 
 def _rpow(self: Tensor, base: Any, /) -> Any:
     if isinstance(base, (int, float)):
+        if not _float_pow(self):
+            return F.run(ELEMENTWISE["pow"], (base, self))
         return F._ewr("pow", float(base), self)
     return NotImplemented
 
@@ -385,7 +399,7 @@ def install() -> None:
     T.__setitem__ = indexing.setitem  # type: ignore[method-assign]
     T.__pow__ = _pow  # type: ignore[attr-defined]
     T.__rpow__ = _rpow  # type: ignore[attr-defined]
-    T.__abs__ = _unary("abs")  # type: ignore[attr-defined]
+    T.__abs__ = lambda self, /: F.run(ELEMENTWISE["abs"], (self,))  # type: ignore[method-assign]  # every numeric dtype
     T.requires_grad = property(lambda self: needs_grad(self), lambda self, v: F.requires_grad_(self, v))  # type: ignore[attr-defined]
     T.grad = property(_grad_get, _grad_set)  # type: ignore[attr-defined]
     T.grad_fn = property(lambda self: None if self._ag is None else self._ag.grad_fn)  # type: ignore[attr-defined]

@@ -310,6 +310,17 @@ def test_clip_broadcasts_min_max(device):
     assert empty.shape == (0,) and empty.dtype == pt.uint8
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.complex64])
+def test_abs_pow_operators_match_functions(device, dtype):
+    # array-api-tests test_abs[__abs__]/test_pow[__pow__]: the operators accept every numeric dtype xp.abs/xp.pow do
+    a = np.array([0, 3, 5, 2], dtype)
+    b = np.array([1, 2, 3, 0], dtype)
+    A, B = pt.asarray(a, device=device), pt.asarray(b, device=device)
+    for got, want in ((abs(A), np.abs(a)), (A ** B, a ** b), (A ** 3, a ** 3), (2 ** A, 2 ** a)):
+        assert got.dtype == pt.asarray(want, device=device).dtype
+        assert_close(got, want)
+
+
 def test_operators(device):
     a = np.array([5, -3, 0, 7], np.int32)
     b = np.array([2, 2, 3, -2], np.int32)
