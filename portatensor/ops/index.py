@@ -127,10 +127,14 @@ class _Plan:
                     if k.shape != want:
                         raise IndexError(f"boolean index of shape {k.shape} does not match the indexed "
                                          f"dimensions {want} (axes {xdim}..{xdim + k.ndim - 1})")
-                    coords = nonzero(k) if k.ndim else ()
                     if k.ndim == 0:
-                        raise IndexError("0-d boolean indices are not supported")
-                    for c in coords:
+                        # A 0-d mask adds one axis holding x once (True) or not at all (False):
+                        # a new size-1 axis indexed by [0] or [] (the standard's rule with M = 0).
+                        basic.append(None)
+                        adv.append((out_dim, nonzero(k._view((1,), (0,), k.offset))[0], -1))
+                        out_dim += 1
+                        continue
+                    for c in nonzero(k):
                         basic.append(slice(None))
                         adv.append((out_dim, c, -1))
                         out_dim += 1

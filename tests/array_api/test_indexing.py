@@ -38,6 +38,21 @@ def test_boolean_masks(device):
         x[pt.asarray(np.array([True, False, True]), device=device)]
 
 
+@pytest.mark.parametrize("flag", [True, False])
+def test_zero_d_boolean_mask(device, flag):
+    # array-api-tests test_getitem_masking/test_setitem_masking: a 0-d mask adds an axis of size 1 or 0
+    x = pt.asarray(A, device=device)
+    k, kn = pt.asarray(flag, device=device), np.bool_(flag)
+    for got, want in ((x[k], A[kn]), (x[k, 1], A[kn, 1]), (x[..., k], A[..., kn]),
+                      (pt.asarray(np.float32(5), device=device)[k], np.float32(5)[kn])):
+        assert got.shape == want.shape
+        assert_close(got, want)
+    y, yn = pt.asarray(A, device=device), A.copy()
+    y[k] = -1.0
+    yn[kn] = -1.0
+    assert_close(y, yn)
+
+
 def test_out_of_range_names_index_and_axis(device):
     x = pt.asarray(A, device=device)
     with pytest.raises(IndexError, match="index 3 is out of bounds for axis 1 with size 3"):
