@@ -24,6 +24,12 @@ from .table import ELEMENTWISE, ElementwiseOp
 
 # Offsets and sizes above this need 64-bit index arithmetic in kernels.
 INDEX32_LIMIT = 2**31 - 1
+#: the shortest inner dim that runs the strided kernel as (inner, rows): below it a row is too short a vector.
+ROWS_MIN = 8
+#: the most rows a rows kernel's range takes on a GPU (NVIDIA's grid limit, with the driver's own
+#: work-group); CPUs have none. NOTE: the range is exact and the group the driver's pick: on PoCL a
+#: bounds test or a chosen 2-D/3-D group made these kernels 2-10x slower (measured 2026-11-26).
+ROWS_GRID = 65535
 _EMPTY = Storage(None, 0, None)
 
 
@@ -130,13 +136,22 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
         tplan = _transpose_plan(device, out_dtype, shape, ostrides, cshape, cout, cins[0], idx64)
         if tplan is not None:
             return tplan
-    if config is None:
-        config = tuned_config(device, _tuned.FAMILY, (out_dtype.name,), "flat" if flat else "strided",
-                              (size,)).config
-    gsize, lsize = _tuned.geometry(config, size)
-    ipt = int(config["items_per_thread"])
-    # NOTE: one item per work-item keeps the spec (and cache key) of an untuned kernel.
-    tunables = {"IPT": ipt, "STRIDED": bool(config["strided"])} if ipt > 1 else {}
+    rows = (config is None and not flat and rank >= 2 and cout[-1] == 1 and cshape[-1] >= ROWS_MIN
+            and all(s[-1] in (0, 1) for s in cins) and (size // cshape[-1] <= ROWS_GRID or device.info.type == "cpu"))
+    if rows:
+        # unit or zero inner strides everywhere: a (inner, rows) range, see templates/elementwise.cl.mako
+        inner = iter([st[-1] for st in cins])  # the tensor operands' inner strides, in operand order
+        ins = [(dt, lay) if lay == "s" else (dt, "b" if next(inner) == 0 and lay == "t" else lay) for dt, lay in ins]
+        gsize, lsize, tunables = (cshape[-1], size // cshape[-1]), None, {"rows": True}
+    else:
+        if config is None:
+            config = tuned_config(device, _tuned.FAMILY, (out_dtype.name,), "flat" if flat else "strided",
+                                  (size,)).config
+        gsize, lsize = _tuned.geometry(config, size)
+        ipt = int(config["items_per_thread"])
+        # NOTE: one item per work-item keeps the spec (and cache key) of an untuned kernel; its range is
+        # exactly one work-item per element when no work-group size is given (no bounds test then).
+        tunables = {"IPT": ipt, "STRIDED": bool(config["strided"])} if ipt > 1 else {"exact": lsize is None}
     spec = KernelSpec.make("elementwise", "ew", (out_dtype.name,), rank=1 if flat else rank,
                            expr=op.expr_for(compute.kind), ins=tuple(ins), out=out_dtype.name,
                            compute=compute.name, flat=flat, idx64=idx64, **tunables)
@@ -145,7 +160,7 @@ def make_plan(op: ElementwiseOp, operands: Sequence[Any], out_shape: tuple[int, 
     if not flat:
         tail += [*cshape, *cout]
         for s, lay in zip(cins, lays, strict=True):
-            if lay == "t":
+            if lay == "t":  # "b" (rows) is a "t" operand with inner stride 0: its strides are passed too
                 tail += s
         if not idx64:
             for d in cshape[1:]:
