@@ -160,9 +160,10 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     # NOTE: shifts by a negative count or by the bit width or more are
     # undefined in C; the standard leaves negative counts undefined, and
     # counts >= width give what an infinitely wide shift would: 0 (or -1).
-    _op("bitwise_left_shift", 2, "numeric", "((b < 0 || b >= (long)sizeof(a) * 8) ? 0 : a << b)", "iu"),
+    # NOTE: the width is an int: Mesa's llvmpipe (rusticl) got `int b >= (long)32` wrong, every shift gave 0.
+    _op("bitwise_left_shift", 2, "numeric", "((b < 0 || b >= (int)sizeof(a) * 8) ? 0 : a << b)", "iu"),
     _op("bitwise_right_shift", 2, "numeric",
-        "((b < 0 || b >= (long)sizeof(a) * 8) ? (a < 0 ? -1 : 0) : a >> b)", "iu"),
+        "((b < 0 || b >= (int)sizeof(a) * 8) ? (a < 0 ? -1 : 0) : a >> b)", "iu"),
     # data movement
     _op("copy", 1, "numeric", "a", "biufc"),
 )}
