@@ -124,7 +124,9 @@ class _Plan:
                 adv_items.append(pos)
                 if k.dtype.kind == "b":
                     want = x.shape[xdim:xdim + k.ndim]
-                    if k.shape != want:
+                    # the standard: each mask dimension equals the indexed one or is 0 (selects nothing)
+                    fits = len(want) == k.ndim and all(s in (w, 0) for s, w in zip(k.shape, want, strict=True))
+                    if not fits:
                         raise IndexError(f"boolean index of shape {k.shape} does not match the indexed "
                                          f"dimensions {want} (axes {xdim}..{xdim + k.ndim - 1})")
                     if k.ndim == 0:

@@ -53,6 +53,20 @@ def test_zero_d_boolean_mask(device, flag):
     assert_close(y, yn)
 
 
+def test_boolean_mask_with_zero_sized_dims(device):
+    # the standard (and NumPy): each mask dimension equals the indexed one or is 0, which selects nothing
+    # (array-api-tests test_getitem_masking: x of shape (1,), mask of shape (0,) raised IndexError)
+    for xs, ks in (((1,), (0,)), ((2,), (0,)), ((3, 2), (0, 2)), ((2, 3, 4), (2, 0))):
+        a = np.arange(np.prod(xs), dtype=np.float32).reshape(xs)
+        x, k = pt.asarray(a, device=device), np.zeros(ks, bool)
+        got = x[pt.asarray(k, device=device)]
+        assert got.shape == a[k].shape
+        x[pt.asarray(k, device=device)] = -1.0
+        assert_close(x, a)
+    with pytest.raises(IndexError, match=r"\(2,\).*\(3,\)"):
+        pt.asarray(np.ones(3, np.float32), device=device)[pt.asarray(np.zeros(2, bool), device=device)]
+
+
 def test_out_of_range_names_index_and_axis(device):
     x = pt.asarray(A, device=device)
     with pytest.raises(IndexError, match="index 3 is out of bounds for axis 1 with size 3"):
