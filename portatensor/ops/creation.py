@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes as _dt
+from ..codegen import KernelSpec
 from ..runtime import opencl
 from ..runtime.device import get_device
-from ..tensor import Tensor
-from ..codegen import KernelSpec
 from ..runtime.launch import launch
+from ..tensor import Tensor
 from .elementwise import INDEX32_LIMIT, ElementwiseOp, astype
 
 
@@ -212,7 +212,8 @@ def _tri(mode: str, out: Tensor, src: Tensor | None, n: int, m: int, k: int) -> 
         return out
     spec = KernelSpec.make("index", "tri", (out.dtype.name,), dt=out.dtype.name, mode=mode,
                            idx64=total > INDEX32_LIMIT)
-    args = [out._storage.buf] + ([src._storage.buf] if src is not None else []) + [total, n, m, int(k)]
+    k = max(-n, min(m, int(k)))  # any |k| past the matrix selects the same elements and fits the kernel's int
+    args = [out._storage.buf] + ([src._storage.buf] if src is not None else []) + [total, n, m, k]
     launch(out.device, out.device.kernel(spec), (total,), None, args)
     return out
 
