@@ -256,9 +256,19 @@ def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: A
     num = operator.index(num)
     if num < 0:
         raise ValueError(f"linspace: num must be non-negative, got {num}")
-    if isinstance(start, complex) or isinstance(stop, complex):
-        raise TypeError("linspace: complex ranges are not supported yet")
-    dt = _dt.default_float if dtype is None else _dt.as_dtype(dtype)
+    is_complex = isinstance(start, complex) or isinstance(stop, complex)
+    dt = (_dt.default_complex if is_complex else _dt.default_float) if dtype is None else _dt.as_dtype(dtype)
+    if dt.kind == "c":
+        # the real and imaginary parts are two real ranges: re + im * 1j
+        from .elementwise import apply
+
+        start, stop = complex(start), complex(stop)
+        part = _dt.real_dtype(dt)
+        re, im = (linspace(a, b, num, dtype=part, device=device, endpoint=endpoint)
+                  for a, b in ((start.real, stop.real), (start.imag, stop.imag)))
+        return apply("add", astype(re, dt), apply("multiply", astype(im, dt), 1j))
+    if is_complex:
+        raise TypeError(f"linspace: a complex range needs a complex dtype, got {dt.name}")
     if dt.kind != "f":
         raise TypeError(f"linspace: dtype must be a real floating-point dtype, got {dt.name}")
     out = empty((num,), dtype=dt, device=device)

@@ -55,6 +55,20 @@ def test_linspace(device):
         pt.linspace(0, 1, -1, device=device)
 
 
+def test_linspace_complex(device):
+    # the standard: complex start/stop give the default complex dtype (array-api-tests test_linspace)
+    got = pt.linspace(1 + 2j, -3 + 0.5j, 5, device=device)
+    assert got.dtype == pt.complex64
+    assert_close(got, np.linspace(1 + 2j, -3 + 0.5j, 5).astype(np.complex64))
+    got = pt.linspace(0, 1j, 4, endpoint=False, dtype=pt.complex128, device=device)
+    assert got.dtype == pt.complex128
+    assert_close(got, np.linspace(0, 1j, 4, endpoint=False))
+    assert_close(pt.linspace(0, 2, 3, dtype=pt.complex64, device=device), np.linspace(0, 2, 3).astype(np.complex64))
+    assert pt.linspace(1j, 2j, 0, device=device).shape == (0,)
+    with pytest.raises(TypeError, match="complex dtype"):
+        pt.linspace(1j, 2, 3, dtype=pt.float32, device=device)
+
+
 @pytest.mark.parametrize("indexing", ["xy", "ij"])
 def test_meshgrid(device, indexing):
     xs = [np.arange(3), np.arange(4) * 10, np.arange(2) + 5]
