@@ -86,7 +86,8 @@ def test_copy_path_odd_shapes(device, shape):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int8", "bool", "complex64", "int64"])
 def test_copy_path_dtypes_and_layouts(device, dtype):
-    device.check_dtype(getattr(pt, dtype))
+    if not device.supports(getattr(pt, dtype)):
+        pytest.skip(f"{device} has no {dtype}")
     rng = np.random.default_rng(0)
     a = (rng.standard_normal((3, 19, 23)) * 50).astype(dtype)
     if dtype == "complex64":
