@@ -40,9 +40,26 @@ inline T PT_OVL_R pt_floordiv(T a, T b) { \
     return copysign((T)0, a / b); \
 }
 
+/* nextafter on the bits (I: the integer type of T's width), as C and NumPy
+ * define it: nextafter(x, x) is y (so nextafter(0, -0) is -0) and the step
+ * off zero is the smallest subnormal. NOTE: Mesa's llvmpipe (rusticl) builtin
+ * nextafter returns x when x == y and steps from 0 to the smallest normal
+ * (FLT_MIN) where its float32 has no subnormals; bit arithmetic gives the
+ * subnormal on every device. */
+#define PT_NEXTAFTER(T, I) \
+inline T PT_OVL_R pt_nextafter(T a, T b) { \
+    if (isnan(a) || isnan(b)) return a + b; \
+    if (a == b) return b; \
+    const I ia = as_##I(a), sign = (I)1 << (sizeof(I) * 8 - 1); \
+    if ((ia & ~sign) == 0) return as_##T((as_##I(b) & sign) | (I)1); \
+    return as_##T(ia + (((b > a) == (a > (T)0)) ? (I)1 : (I)-1)); \
+}
+
 PT_REAL_FUNCS(float)
+PT_NEXTAFTER(float, int)
 #ifdef cl_khr_fp64
 PT_REAL_FUNCS(double)
+PT_NEXTAFTER(double, long)
 #endif
 
 /* Integer power by squaring, wrapping like C multiplication. A negative

@@ -102,7 +102,7 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     _op("copysign", 2, "numeric", "copysign(a, b)", "f"),
     _op("hypot", 2, "numeric", "hypot(a, b)", "f"),
     _op("atan2", 2, "numeric", "atan2(a, b)", "f"),
-    _op("nextafter", 2, "numeric", "nextafter(a, b)", "f"),
+    _op("nextafter", 2, "numeric", "pt_nextafter(a, b)", "f"),  # NOTE: not the builtin, see kernels_cl/dtypes.h
     _op("logaddexp", 2, "numeric", "(a == b ? a + log(($T)2) : fmax(a, b) + log1p(exp(-fabs(a - b))))", "f"),
     # rounding: integers are already integral
     _op("ceil", 1, "numeric", "ceil(a)", "iuf", iu="a"),
