@@ -363,12 +363,12 @@ def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
 def _sorted(values: Tensor, stacks: list[Tensor], descending: bool) -> tuple[Tensor, list[Tensor]]:
     """values sorted along the last axis (the Jacobi kernels leave them in pair order), and the columns of each
     stack of matrices in stacks permuted the same way."""
-    from .index import take_along_axis
+    from .index import take_along
     from .sort import argsort
 
     order = argsort(values, axis=-1, descending=descending)
     cols = order[..., None, :]
-    return take_along_axis(values, order), [contiguous(take_along_axis(t, cols)) for t in stacks]
+    return take_along(values, order, -1, True), [contiguous(take_along(t, cols, -1, True)) for t in stacks]
 
 
 def eigh(x: Tensor, /) -> EighResult:

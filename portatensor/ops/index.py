@@ -226,8 +226,15 @@ class _Plan:
 
 def getitem(x: Tensor, key: Any, /) -> Tensor:
     """x[key] with integer arrays and boolean masks mixed with basic indices, as NumPy does."""
+    return _gather(x, key, False)
+
+
+def _gather(x: Tensor, key: Any, trusted: bool) -> Tensor:
+    """getitem; trusted: the index arrays are known to be in range (the library's own, e.g. an argsort's
+    order), so the bounds check and its host sync are skipped. Not recorded by autograd."""
     plan = _Plan(x, key)
-    plan.check_bounds()
+    if not trusted:
+        plan.check_bounds()
     out = Tensor.empty(plan.shape, x.dtype, x.device)
     n = out.size
     if n == 0:
@@ -286,6 +293,11 @@ def take(x: Tensor, indices: Tensor, /, *, axis: int | None = None) -> Tensor:
 
 def take_along_axis(x: Tensor, indices: Tensor, /, *, axis: int = -1) -> Tensor:
     """Elements of x picked along axis by indices of the same rank (broadcast on the other axes)."""
+    return take_along(x, indices, axis, trusted=False)
+
+
+def take_along(x: Tensor, indices: Tensor, axis: int, trusted: bool) -> Tensor:
+    """take_along_axis; trusted skips the bounds check (indices the library made, such as argsort's)."""
     from .creation import arange
 
     if not isinstance(x, Tensor) or not isinstance(indices, Tensor):
@@ -304,7 +316,7 @@ def take_along_axis(x: Tensor, indices: Tensor, /, *, axis: int = -1) -> Tensor:
             shape = [1] * x.ndim
             shape[d] = x.shape[d]
             key.append(r._view(tuple(shape), tuple(1 if i == d else 0 for i in range(x.ndim)), r.offset))
-    return getitem(x, tuple(key))
+    return _gather(x, tuple(key), True) if trusted else getitem(x, tuple(key))
 
 
 def repeat_along(x: Tensor, repeats: Tensor, axis: int) -> Tensor:
