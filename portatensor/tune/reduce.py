@@ -53,8 +53,10 @@ def default_config(vendor: str) -> dict[str, object]:
 def reduce_space(limits: DeviceLimits) -> Space:
     """The reduction search space for a device."""
     params: dict[str, Sequence[object]] = {
-        "local_size": [0, 16, 64, 256],
-        "items_per_cu": [16, 64, 256, 2048],
+        # NOTE: few long chunks, one work-item a group (PoCL then spreads the groups over its threads
+        # rather than running one big group on one) are the CPU corner of the space.
+        "local_size": [0, 1, 16, 64, 256],
+        "items_per_cu": [4, 8, 16, 64, 256, 2048],
         "min_chunk": [1024, 4096, 16384],
         "strided": [False, True],
         "VW": [1, 4, 8, 16],
