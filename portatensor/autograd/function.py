@@ -71,6 +71,8 @@ class Function:
                 if a.__class__ is Tensor and a._ag is not None and a._ag.requires_grad:
                     record = True
                     break
+        if record and not _complex_ok(cls):
+            _refuse_complex(cls.__name__, args)
         ctx = FunctionCtx(cls)
         ctx.needs_input_grad = tuple(needs_grad(a) for a in args)
         GRAD.enabled = False
@@ -83,6 +85,26 @@ class Function:
             if out.__class__ is Tensor:
                 _note_view(out, args)
         return out
+
+
+# portatensor's own Functions whose backward is right for complex tensors (data movement, and the products
+# whose rules conjugate); every other portatensor Function refuses a complex tensor that requires grad.
+# A user's Function (defined outside portatensor) handles complex itself, as in PyTorch.
+_COMPLEX_FUNCTIONS = frozenset({
+    "Reshape", "Permute", "Expand", "GetItem", "SetItemGrad", "Cat", "MatMul", "Linear", "Cast", "ViewOf",
+    "CumSum", "IndexGet", "IndexAdd", "SetItem", "_Diagonal", "_DiagEmbed", "_Unfold", "_View", "_IndexSelect0"})
+
+
+def _complex_ok(cls: type) -> bool:
+    return not cls.__module__.startswith("portatensor.") or cls.__qualname__ in _COMPLEX_FUNCTIONS
+
+
+def _refuse_complex(what: str, args: Sequence[Any]) -> None:
+    """RuntimeError if a complex tensor that requires grad is among args (what has no complex backward)."""
+    for a in args:
+        if needs_grad(a) and a.dtype.kind == "c":
+            raise RuntimeError(f"{what} has no complex backward rule: it cannot be used on a {a.dtype.name} "
+                               "tensor that requires grad")
 
 
 def _note_view(out: Tensor, args: Sequence[Any]) -> None:
@@ -411,15 +433,31 @@ class MatMul(Function):
         if b.ndim == 1:
             g = unsqueeze(g, -1)
         ga = gb = None
-        if ctx.needs_input_grad[0]:
-            ga = _grad_in_layout(g, transpose(b2, -1, -2), a2, left=True)
+        if ctx.needs_input_grad[0]:  # g @ conj(b)^T
+            ga = _grad_in_layout(g, transpose(_conj(b2), -1, -2), a2, left=True)
             if a.ndim == 1:
                 ga = squeeze(sum_to_shape(ga, (1, a.shape[0])), 0)
-        if ctx.needs_input_grad[1]:
-            gb = _grad_in_layout(transpose(a2, -1, -2), g, b2, left=False)
+            ga = _grad_of(ga, a.dtype)
+        if ctx.needs_input_grad[1]:  # conj(a)^T @ g
+            gb = _grad_in_layout(transpose(_conj(a2), -1, -2), g, b2, left=False)
             if b.ndim == 1:
                 gb = squeeze(sum_to_shape(gb, (b.shape[0], 1)), 1)
+            gb = _grad_of(gb, b.dtype)
         return ga, gb
+
+
+def _conj(x: Any) -> Any:
+    """conj(x) for a complex tensor (recorded, for double backward) or Python complex; x itself otherwise."""
+    if x.__class__ is Tensor:
+        return _ew.apply("conj", x) if x.dtype.kind == "c" else x
+    return x.conjugate() if isinstance(x, complex) else x
+
+
+def _grad_of(g: Tensor, dtype: Any) -> Tensor:
+    """g as the gradient of a tensor of dtype: its real part when that is real and g complex (PyTorch's rule)."""
+    if g.dtype.kind == "c" and dtype.kind != "c":
+        return _ew.apply("real", g)
+    return g
 
 
 def _column_major(t: Tensor) -> bool:
@@ -444,16 +482,17 @@ class Linear(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, w: Tensor, b: Tensor | None) -> Tensor:
         ctx.save_for_backward(x, w)
+        ctx.bias_dtype = None if b is None else b.dtype
         return raw_linear(x, w, b)
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        gx = matmul(g, w) if need_x else None
+        gx = _grad_of(matmul(g, _conj(w)), x.dtype) if need_x else None
         g2 = reshape(g, (-1, g.shape[-1])) if need_w or need_b else g
-        gw = matmul(transpose(g2, 0, 1), reshape(x, (-1, x.shape[-1]))) if need_w else None
-        gb = reduce("sum", g2, 0) if need_b else None
+        gw = _grad_of(matmul(transpose(g2, 0, 1), reshape(_conj(x), (-1, x.shape[-1]))), w.dtype) if need_w else None
+        gb = _grad_of(reduce("sum", g2, 0), ctx.bias_dtype) if need_b else None
         return gx, gw, gb
 
 
@@ -510,7 +549,7 @@ class ElementwiseNode(Node):
 
 
 _NO_OPERANDS = frozenset({"add", "subtract", "negative", "positive", "copy", "exp", "expm1", "sqrt", "rsqrt",
-                          "tanh", "reciprocal", "sigmoid"})
+                          "tanh", "reciprocal", "sigmoid", "conj", "real", "imag"})
 _NEEDS_OUT = frozenset({"logaddexp", "exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid"})
 
 
@@ -532,12 +571,20 @@ def record_elementwise(name: str, operands: Sequence[Any], out: Tensor) -> None:
         return
     if name.startswith("_ag_"):
         name = name[4:-2] if name.endswith("_d") else name[4:]
-    rule = ELEMENTWISE_RULES.get(name)
-    if rule is None:
-        if out.dtype.kind != "f":
-            return  # comparisons, integer results: not differentiable
-        raise RuntimeError(f"elementwise op {name!r} has no backward rule; it cannot be used on tensors "
-                           "that require grad")
+    if out.dtype.kind in "biu":
+        return  # comparisons, integer results: not differentiable
+    cplx = next((o.dtype for o in (out, *operands) if o.__class__ is Tensor and o.dtype.kind == "c"), None)
+    if cplx is not None:
+        rule = COMPLEX_RULES.get(name)
+        if rule is None or (name == "pow" and not _real_scalar(operands[1])):
+            raise RuntimeError(f"elementwise op {name!r} has no complex backward rule; it cannot be used on "
+                               f"{cplx.name} tensors that require grad"
+                               + (" (pow: only a complex base with a real scalar exponent)" if name == "pow" else ""))
+    else:
+        rule = ELEMENTWISE_RULES.get(name)
+        if rule is None:
+            raise RuntimeError(f"elementwise op {name!r} has no backward rule; it cannot be used on tensors "
+                               "that require grad")
     attach(out, ElementwiseNode(name, rule, operands, out), operands)
 
 
@@ -653,7 +700,64 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "erfc": _unary(lambda n, g: g * (_ew.apply("exp", -_ew.apply("square", n.arg(0))) * -_TWO_OVER_SQRT_PI)),
     "erfinv": _unary(lambda n, g: g * (_ew.apply("exp", _ew.apply("square", _ew.apply("erfinv", n.arg(0))))
                                        * (1.0 / _TWO_OVER_SQRT_PI))),
+    "conj": _unary(lambda n, g: g),  # a real operand: conj, real are the identity, imag the constant 0
+    "real": _unary(lambda n, g: g),
+    "imag": _unary(lambda n, g: g * 0.0),
 }
+
+
+# -- complex operands: PyTorch's convention ---------------------------------------------
+# The gradient of a complex z is the conjugate Wirtinger derivative (dL/dx + i dL/dy for a real loss L),
+# so a holomorphic f passes g * conj(f'(z)) back; a real operand of a complex op gets the real part.
+def _real_scalar(x: Any) -> bool:
+    return x.__class__ is not Tensor and isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _complex(rule: Callable[[ElementwiseNode, Tensor], Sequence[Any]]) -> Callable:
+    """rule, with each gradient of a real tensor operand turned into its real part."""
+    def wrapped(n: ElementwiseNode, g: Tensor) -> Sequence[Any]:
+        return tuple(gi if gi is None or like is None else _grad_of(gi, like[1])
+                     for gi, like in zip(rule(n, g), n.shapes, strict=False))
+
+    return wrapped
+
+
+def _c_div(n: ElementwiseNode, g: Tensor) -> Any:
+    ni = n.needs_input_grad
+    a, b = n.arg(0), n.arg(1)
+    return (g / _conj(b) if ni[0] else None), (-(g * _conj(a / b / b)) if ni[1] else None)
+
+
+def _c_pow(n: ElementwiseNode, g: Tensor) -> Any:
+    a, b = n.arg(0), n.arg(1)  # b: a real scalar (checked when recorded)
+    return (g * 0.0 if b == 0 else g * _conj(_ew.apply("pow", a, b - 1) * b)), None
+
+
+COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {name: _complex(rule) for name, rule in {
+    "add": _r_add,
+    "subtract": _r_sub,
+    "negative": ELEMENTWISE_RULES["negative"],
+    "positive": ELEMENTWISE_RULES["positive"],
+    "copy": ELEMENTWISE_RULES["copy"],
+    "multiply": lambda n, g: (g * _conj(n.arg(1)) if n.needs_input_grad[0] else None,
+                              g * _conj(n.arg(0)) if n.needs_input_grad[1] else None),
+    "divide": _c_div,
+    "conj": _unary(lambda n, g: _conj(g)),
+    "real": _unary(lambda n, g: cast(g, n.shapes[0][1])),
+    "imag": _unary(lambda n, g: g * 1j),
+    "abs": _unary(lambda n, g: g * _ew.apply("sign", n.arg(0))),  # z / |z|, 0 at 0
+    "exp": _unary(lambda n, g: g * _conj(n.arg(-1))),
+    "expm1": _unary(lambda n, g: g * _conj(n.arg(-1) + 1.0)),
+    "log": _unary(lambda n, g: g / _conj(n.arg(0))),
+    "log1p": _unary(lambda n, g: g / _conj(n.arg(0) + 1.0)),
+    "sqrt": _unary(lambda n, g: g / (_conj(n.arg(-1)) * 2.0)),
+    "square": _unary(lambda n, g: g * (_conj(n.arg(0)) * 2.0)),
+    "reciprocal": _unary(lambda n, g: -(g * _conj(n.arg(-1) * n.arg(-1)))),
+    "sin": _unary(lambda n, g: g * _conj(_ew.apply("cos", n.arg(0)))),
+    "cos": _unary(lambda n, g: -(g * _conj(_ew.apply("sin", n.arg(0))))),
+    "tanh": _unary(lambda n, g: g * _conj(1.0 - n.arg(-1) * n.arg(-1))),
+    "pow": _c_pow,
+}.items()}
 
 
 def run(op: Any, operands: Sequence[Any]) -> Tensor:
@@ -673,6 +777,7 @@ class ReduceNode(Node):
         self.axes = axes
         self.keepdims = keepdims
         self.xshape = x.shape
+        self.xdtype = x.dtype
         if name in ("max", "min", "prod"):
             self.save_for_backward(x, out)
 
@@ -682,9 +787,9 @@ class ReduceNode(Node):
             g = reshape(g, keep)
         R = math.prod(self.xshape[a] for a in self.axes)
         if self.op == "sum":
-            return (expand(g, self.xshape),)
+            return (expand(_grad_of(g, self.xdtype), self.xshape),)
         if self.op == "mean":
-            return (expand(g / float(max(R, 1)), self.xshape),)
+            return (expand(_grad_of(g, self.xdtype) / float(max(R, 1)), self.xshape),)
         x, out = self.saved_tensors
         if self.op == "prod":
             return (expand(g, self.xshape) * _prod_of_others(x, self.axes),)
@@ -724,11 +829,13 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
         else:
             dtype = _dt.float32  # autocast: sums and means of low-precision tensors are float32
     out = RAW_REDUCE(name, x, axis, keepdims, dtype)
-    if GRAD.enabled and x._ag is not None and x._ag.requires_grad and out.dtype.kind == "f":
+    if GRAD.enabled and x._ag is not None and x._ag.requires_grad and out.dtype.kind in "fc":
         if name not in ("sum", "mean", "max", "min", "prod"):
             if name in ("argmax", "argmin", "any", "all"):
                 return out
             raise RuntimeError(f"reduction {name!r} has no backward rule")
+        if name not in ("sum", "mean"):
+            _refuse_complex(f"reduction {name!r}", (x,))
         attach(out, ReduceNode(name, x, out, normalize_axes(axis, x.ndim), keepdims), (x,))
     return out
 
@@ -742,11 +849,11 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx: Any, g: Tensor) -> Any:
-        return (cast(g, ctx.dtype) if ctx.dtype.kind == "f" else None), None
+        return (cast(_grad_of(g, ctx.dtype), ctx.dtype) if ctx.dtype.kind in "fc" else None), None
 
 
 def cast(x: Tensor, dtype: Any) -> Tensor:
-    if GRAD.enabled and needs_grad(x) and dtype.kind == "f":
+    if GRAD.enabled and needs_grad(x) and dtype.kind in "fc":
         return Cast.apply(x, dtype)
     return _ew.astype(x, dtype)
 

@@ -185,12 +185,8 @@ def _need(name: str, *xs: _Any) -> None:
 
 
 def _sum(x: Tensor, axis: _Any, keepdims: bool = False, dtype: _dt.DType | None = None) -> Tensor:
-    """sum that also takes complex input (real and imaginary parts reduced separately)."""
-    if x.dtype.kind != "c":
-        return _red.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
-    re = _red.sum(_ew("real", x), axis=axis, keepdims=keepdims)
-    im = _red.sum(_ew("imag", x), axis=axis, keepdims=keepdims)
-    return _ew("add", _astype(re, x.dtype), _ew("multiply", _astype(im, x.dtype), 1j))
+    """sum over axis (complex input included: reduce's complex sum, which autograd records)."""
+    return _red.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def tensordot(x1: Tensor, x2: Tensor, /, *, axes: _Any = 2) -> Tensor:
