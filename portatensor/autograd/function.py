@@ -72,7 +72,7 @@ class Function:
                     record = True
                     break
         if record and not _complex_ok(cls):
-            _refuse_complex(cls.__name__, args)
+            _refuse_complex(cls.__name__.lstrip("_"), args)
         ctx = FunctionCtx(cls)
         ctx.needs_input_grad = tuple(needs_grad(a) for a in args)
         GRAD.enabled = False

@@ -152,7 +152,7 @@ class CumSum(F.Function):
 def cumulative_sum(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                    include_initial: bool = False) -> Tensor:
     """The standard's cumulative_sum, recorded."""
-    if not _rec(x) or x.dtype.kind != "f":
+    if not _rec(x) or x.dtype.kind not in "fc":
         return RAW_CUMSUM(x, axis=axis, dtype=dtype, include_initial=include_initial)
     if axis is None:
         if x.ndim != 1:
@@ -185,7 +185,7 @@ def _namespace_astype(raw: Callable[..., Tensor]) -> Callable[..., Tensor]:
         from .. import dtypes as _dt
 
         dt = _dt.as_dtype(dtype)
-        if _rec(x) and device is None and dt.kind == "f" and (copy or dt is not x.dtype):
+        if _rec(x) and device is None and dt.kind in "fc" and (copy or dt is not x.dtype):
             return F.cast(x, dt)
         return raw(x, dtype, copy=copy, device=device)
 

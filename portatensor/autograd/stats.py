@@ -160,7 +160,7 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     ax = normalize_axis(dim, x.ndim) if x.ndim else 0
     if x.ndim == 0:
         return F.reshape(cumprod(F.reshape(x, (1,)), 0), ())
-    if GRAD.enabled and needs_grad(x) and x.dtype.kind == "f":
+    if GRAD.enabled and needs_grad(x) and x.dtype.kind in "fc":  # complex: _CumProd refuses
         return _CumProd.apply(x, ax)
     return namespace.RAW_CUMPROD(x, axis=ax)
 
@@ -168,7 +168,7 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
 def cumulative_prod(x: Tensor, /, *, axis: int | None = None, dtype: Any = None,
                     include_initial: bool = False) -> Tensor:
     """The standard's cumulative_prod, recorded (through ``cumprod``) when x requires grad."""
-    if not (GRAD.enabled and needs_grad(x)) or x.dtype.kind != "f" or (axis is None and x.ndim != 1):
+    if not (GRAD.enabled and needs_grad(x)) or x.dtype.kind not in "fc" or (axis is None and x.ndim != 1):
         return namespace.RAW_CUMPROD(x, axis=axis, dtype=dtype, include_initial=include_initial)
     out = cumprod(x, 0 if axis is None else axis, dtype=dtype)
     if include_initial:

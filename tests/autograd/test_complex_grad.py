@@ -1,0 +1,145 @@
+"""Complex autograd matches PyTorch (the conjugate Wirtinger gradient) or refuses with RuntimeError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from helpers import assert_close, need_fp64
+
+import portatensor as pt
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(5)
+Z = RNG.standard_normal((2, 3)) + 1j * RNG.standard_normal((2, 3))
+W = RNG.standard_normal((3, 2)) + 1j * RNG.standard_normal((3, 2))
+X = RNG.standard_normal((2, 3))
+REAL_OF = {"complex64": "float32", "complex128": "float64"}
+
+
+@pytest.fixture(params=["complex64", "complex128"])
+def cdt(request: Any, device: Any) -> str:
+    """The complex dtype under test (complex128 only where the device has fp64)."""
+    if request.param == "complex128":
+        need_fp64(device)
+    return request.param
+
+
+def _check(device: Any, cdt: str, loss: Callable[..., Any], *arrays: np.ndarray, ref: Callable[..., Any] | None = None,
+           scale: float = 30.0) -> None:
+    """x.grad of loss(pt, *leaves) against torch's (at double precision), for complex and real leaves."""
+    leaves, refs = [], []
+    for a in arrays:
+        name = cdt if np.iscomplexobj(a) else REAL_OF[cdt]
+        leaves.append(pt.asarray(a, dtype=getattr(pt, name), device=device).requires_grad_())
+        refs.append(torch.tensor(a.astype(np.complex128 if np.iscomplexobj(a) else np.float64), requires_grad=True))
+    loss(pt, *leaves).backward()
+    (ref or loss)(torch, *refs).backward()
+    for leaf, r in zip(leaves, refs, strict=True):
+        assert leaf.grad is not None
+        assert leaf.grad.dtype is leaf.dtype
+        assert_close(leaf.grad.numpy(), r.grad.resolve_conj().numpy(), leaf.dtype.name, scale=scale)
+
+
+UNARY = ["exp", "log", "sqrt", "square", "reciprocal", "sin", "cos", "tanh", "expm1", "log1p", "negative",
+         "positive", "conj"]
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary(device: Any, cdt: str, name: str) -> None:
+    def loss(m: Any, z: Any) -> Any:
+        y = getattr(m, name)(z)
+        return m.sum(m.abs(y)) + m.sum(m.imag(y) * 0.5)
+
+    _check(device, cdt, loss, Z)
+
+
+def test_pow_real_scalar(device: Any, cdt: str) -> None:
+    _check(device, cdt, lambda m, z: m.sum(m.abs(z ** 2.5)) + m.sum(m.real(z ** 2) * m.imag(z ** 0)), Z)
+
+
+def test_composites(device: Any, cdt: str) -> None:
+    _check(device, cdt, lambda m, z: m.sum(m.real(z * m.conj(z))), Z)
+    _check(device, cdt, lambda m, z: m.sum(m.real(z) * m.imag(z)), Z)
+    _check(device, cdt, lambda m, z, w: m.sum(m.abs(m.exp(z) @ w)), Z, W)
+    _check(device, cdt, lambda m, z, w: m.sum(m.imag(z / w.T)) + m.sum(m.real(1 / z - z + z)), Z, W)
+
+
+def test_abs_at_zero(device: Any, cdt: str) -> None:
+    z = Z.copy()
+    z[0, 1] = 0
+    _check(device, cdt, lambda m, z: m.sum(m.abs(z)), z)
+
+
+def test_mixed_real_complex_broadcast(device: Any, cdt: str) -> None:
+    # a real leaf times a complex constant, broadcasting: the real leaf's gradient is real, summed to its shape
+    _check(device, cdt, lambda m, x, z: m.sum(m.abs(x[:1] * z * (1 + 2j) + x - z[:, :1])), X, Z)
+    _check(device, cdt, lambda m, x: m.sum(m.imag(x * (0.5 - 1j))) + m.sum(m.real(x / (2 + 1j))), X)
+
+
+def test_matmul_mixed(device: Any, cdt: str) -> None:
+    _check(device, cdt, lambda m, x, w: m.sum(m.abs(x @ w)), X, W,
+           ref=lambda m, x, w: m.sum(m.abs(x.to(m.complex128) @ w)))
+
+
+def test_vecdot_tensordot(device: Any, cdt: str) -> None:
+    _check(device, cdt, lambda m, z, w: m.abs(m.sum(m.vecdot(z, w.T))), Z, W,
+           ref=lambda m, z, w: m.abs(m.sum(m.linalg.vecdot(z, w.T))))
+    _check(device, cdt, lambda m, z, w: m.abs(m.sum(m.tensordot(z, w, axes=1))), Z, W,
+           ref=lambda m, z, w: m.abs(m.sum(m.tensordot(z, w, dims=1))))
+
+
+def test_reductions_and_cast(device: Any, cdt: str) -> None:
+    _check(device, cdt, lambda m, z: m.abs(m.sum(z * z, axis=1)).sum() + m.abs(m.mean(z)), Z,
+           ref=lambda m, z: m.abs(m.sum(z * z, dim=1)).sum() + m.abs(m.mean(z)))
+    _check(device, cdt, lambda m, x: m.abs(m.mean(x.astype(getattr(m, cdt)) * (1 - 1j))), X,
+           ref=lambda m, x: m.abs(m.mean(x.to(m.complex128) * (1 - 1j))))
+    _check(device, cdt, lambda m, x: m.sum(m.abs(pt.astype(x, getattr(pt, cdt)) * 1j + x)), X,
+           ref=lambda m, x: m.sum(m.abs(x.to(m.complex128) * 1j + x)))
+
+
+def test_real_input_parts(device: Any) -> None:
+    x = pt.asarray(X, dtype=pt.float32, device=device).requires_grad_()
+    pt.sum(pt.real(x) * 2.0 + pt.conj(x) + pt.imag(x)).backward()
+    assert_close(x.grad.numpy(), np.full(X.shape, 3.0), "float32")
+
+
+@pytest.mark.parametrize("fn", [
+    lambda z: pt.sign(z),
+    lambda z: pt.tan(z),
+    lambda z: z ** z,
+    lambda z: pt.pow(z, 2j),
+    lambda z: pt.prod(z),
+    lambda z: pt.where(pt.asarray([True, False, True], device=z.device), z, z),
+    lambda z: pt.cumulative_prod(z, axis=1),
+], ids=["sign", "tan", "pow_tensor", "pow_complex_scalar", "prod", "where", "cumulative_prod"])
+def test_refused(device: Any, fn: Callable[[Any], Any]) -> None:
+    z = pt.asarray(Z, dtype=pt.complex64, device=device).requires_grad_()
+    with pytest.raises(RuntimeError, match="complex backward rule"):
+        fn(z)
+
+
+def test_refused_names_op_and_dtype(device: Any) -> None:
+    z = pt.asarray(Z, dtype=pt.complex64, device=device).requires_grad_()
+    with pytest.raises(RuntimeError, match="'sign'.*complex64"):
+        pt.sign(z)
+    with pt.no_grad():  # nothing is recorded, so nothing to refuse
+        pt.sign(z)
+
+
+def test_user_function_takes_complex(device: Any) -> None:
+    class Twice(pt.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, z: Any) -> Any:
+            return z * 2.0
+
+        @staticmethod
+        def backward(ctx: Any, g: Any) -> Any:
+            return g * 2.0
+
+    z = pt.asarray(Z, dtype=pt.complex64, device=device).requires_grad_()
+    pt.sum(pt.real(Twice.apply(z) * 1j)).backward()
+    assert_close(z.grad.numpy(), np.full(Z.shape, -2j), "complex64")
