@@ -733,6 +733,16 @@ def _c_pow(n: ElementwiseNode, g: Tensor) -> Any:
     return (g * 0.0 if b == 0 else g * _conj(_ew.apply("pow", a, b - 1) * b)), None
 
 
+def _c_abs(n: ElementwiseNode, g: Tensor) -> Tensor:
+    """g * z / |z|, 0 at 0: csign's kernel, or recorded ops when building a graph (create_graph)."""
+    z = n.arg(0)
+    if not GRAD.enabled:
+        return g * _ew.apply("sign", z)
+    r = _ew.apply("abs", z)
+    at_zero = _ew.astype(RAW_RUN(ELEMENTWISE["equal"], (r, 0.0)), r.dtype)
+    return g * (z / (r + at_zero))
+
+
 COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {name: _complex(rule) for name, rule in {
     "add": _r_add,
     "subtract": _r_sub,
@@ -745,7 +755,7 @@ COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "conj": _unary(lambda n, g: _conj(g)),
     "real": _unary(lambda n, g: cast(g, n.shapes[0][1])),
     "imag": _unary(lambda n, g: g * 1j),
-    "abs": _unary(lambda n, g: g * _ew.apply("sign", n.arg(0))),  # z / |z|, 0 at 0
+    "abs": _unary(_c_abs),
     "exp": _unary(lambda n, g: g * _conj(n.arg(-1))),
     "expm1": _unary(lambda n, g: g * _conj(n.arg(-1) + 1.0)),
     "log": _unary(lambda n, g: g / _conj(n.arg(0))),

@@ -143,3 +143,16 @@ def test_user_function_takes_complex(device: Any) -> None:
     z = pt.asarray(Z, dtype=pt.complex64, device=device).requires_grad_()
     pt.sum(pt.real(Twice.apply(z) * 1j)).backward()
     assert_close(z.grad.numpy(), np.full(Z.shape, -2j), "complex64")
+
+
+def test_linear(device: Any, cdt: str) -> None:
+    b = W[:2, 0]  # shape (2,): a weight of shape (2, 3) has 2 outputs
+    _check(device, cdt, lambda m, z, w, b: m.sum(m.abs(m.nn.functional.linear(z, w, b))), Z, Z + 1j, b)
+
+
+def test_double_backward(device: Any, cdt: str) -> None:
+    def grad_norm(m: Any, z: Any) -> Any:
+        (g,) = m.autograd.grad(m.sum(m.abs(m.exp(z) * z)) + m.sum(m.real(z * z)), z, create_graph=True)
+        return m.sum(m.real(g * m.conj(g)))
+
+    _check(device, cdt, grad_norm, Z, scale=100.0)
