@@ -335,6 +335,8 @@ def _float_pow(*operands: Any) -> bool:
 
 
 def _pow(self: Tensor, exponent: Any, /) -> Any:
+    if isinstance(exponent, complex):
+        return F.run(ELEMENTWISE["pow"], (self, exponent))
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if exponent == 2:
             return self * self
@@ -351,8 +353,8 @@ def _pow(self: Tensor, exponent: Any, /) -> Any:
 
 
 def _rpow(self: Tensor, base: Any, /) -> Any:
-    if isinstance(base, (int, float)):
-        if not _float_pow(self):
+    if isinstance(base, (int, float, complex)):
+        if isinstance(base, complex) or not _float_pow(self):
             return F.run(ELEMENTWISE["pow"], (base, self))
         return F._ewr("pow", float(base), self)
     return NotImplemented

@@ -325,6 +325,16 @@ def test_abs_pow_operators_match_functions(device, dtype):
         assert_close(got, want)
 
 
+def test_pow_operators_with_complex_scalars(device):
+    # array-api-tests test_pow[__pow__(x, s)]: x ** (complex scalar) returned NotImplemented (TypeError)
+    n = np.array([1 + 1j, 0j, 2 - 1j], np.complex64)
+    c = pt.asarray(n, device=device)
+    for got, want in ((c ** (0.5 + 1j), n ** np.complex64(0.5 + 1j)), ((1 + 2j) ** c, np.complex64(1 + 2j) ** n),
+                      (c ** 0j, n ** np.complex64(0j))):
+        assert got.dtype == pt.complex64
+        assert_close(got, want)
+
+
 def test_operators(device):
     a = np.array([5, -3, 0, 7], np.int32)
     b = np.array([2, 2, 3, -2], np.int32)
