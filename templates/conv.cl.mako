@@ -110,6 +110,45 @@ ${d.kernel("maxpool", [("out", pt, "y"), ("out", "long", "idx"), ("in", pt, "x")
 }
 </%def>
 
+## maxpool whose every window lies inside the image (no padding, not adaptive, no
+## ceil-mode overhang): KH x KW known when the kernel is built, so the window is
+## unrolled, branch-free (selects) and PoCL vectorizes it across ow. Same results
+## and indices as maxpool (a NaN wins, the later of two NaNs).
+<%def name="maxpool_inside(dtypes, rank, KH, KW)">\
+<%
+    dt = dtypes[0]
+    ct = c.attr.COMPUTE[dt]
+    pt = c.attr.C[dt] if dt != "float16" else "half"
+    geom = [("scalar", "int", n) for n in ("H", "W", "SH", "SW", "DH", "DW", "OH", "OW")]
+%>\
+<%include file="dtypes.h"/>
+${d.kernel("maxpool_inside", [("out", pt, "y"), ("out", "long", "idx"), ("in", pt, "x"), ("scalar", "long", "x_off")] + geom)}
+{
+    const int ow = (int)${d.global_id(0)}, oh = (int)${d.global_id(1)};
+    const long p = (long)${d.global_id(2)};
+    const long i = (p * OH + oh) * OW + ow;
+    const __global ${pt}* plane = x + x_off + p * (long)H * W;
+    const int h0 = oh * SH, w0 = ow * SW;
+    ${ct} m = ${capture(c.load, dt, "plane", "h0 * W + w0")};
+    int best = h0 * W + w0;
+% for ki in range(KH):
+%   for kj in range(KW):
+%     if ki or kj:
+    {
+        const int at = (h0 + ${ki} * DH) * W + w0 + ${kj} * DW;
+        const ${ct} v = ${capture(c.load, dt, "plane", "at")};
+        const int take = v > m || isnan(v);
+        m = take ? v : m;
+        best = take ? at : best;
+    }
+%     endif
+%   endfor
+% endfor
+    ${c.store(dt, "y", "i", "m")}
+    idx[i] = best;
+}
+</%def>
+
 ## Backward of maxpool: each work-item owns one (H, W) plane of gx, zeroes it and
 ## adds every output gradient of the plane at its saved index (deterministic,
 ## no atomics; works for any window shape, adaptive ones included).

@@ -37,6 +37,10 @@ def _pair(v: Any, name: str) -> tuple[int, int]:
     return int(v), int(v)
 
 
+#: windows up to this many elements take the unrolled maxpool_inside kernel (one build per window shape).
+MAXPOOL_UNROLL = 25
+
+
 def _kernel(device: Any, entry: str, dtype: _dt.DType) -> Any:
     return device.kernel(KernelSpec.make("conv", entry, (dtype.name,), rank=1))
 
@@ -238,7 +242,14 @@ class _MaxPool(Function):
         xc = _ew.contiguous(x)
         OH, OW = geom[-3:-1]
         y = Tensor.empty(x.shape[:2] + (OH, OW), x.dtype, x.device)
-        if y.size:
+        NCp, H, W, KH, KW, SH, SW, PH, PW, DH, DW = geom[:11]
+        inside = (not geom[-1] and PH == PW == 0 and (OH - 1) * SH + (KH - 1) * DH < H
+                  and (OW - 1) * SW + (KW - 1) * DW < W and KH * KW <= MAXPOOL_UNROLL and H * W < 2**31)
+        if y.size and inside:
+            spec = KernelSpec.make("conv", "maxpool_inside", (x.dtype.name,), rank=1, KH=KH, KW=KW)
+            launch(x.device, x.device.kernel(spec), (OW, OH, NCp), None,
+                   [y._storage.buf, idx._storage.buf, xc._storage.buf, xc.offset, H, W, SH, SW, DH, DW, OH, OW])
+        elif y.size:
             launch(x.device, _kernel(x.device, "maxpool", x.dtype), (OW, OH, y.shape[0] * y.shape[1]), None,
                    [y._storage.buf, idx._storage.buf, xc._storage.buf, xc.offset, *geom])
         ctx.save_for_backward(idx)

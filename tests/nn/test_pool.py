@@ -14,7 +14,10 @@ from portatensor.nn import functional as F
 @pytest.mark.parametrize("kw", [dict(kernel_size=3, stride=2, ceil_mode=True),
                                 dict(kernel_size=2, ceil_mode=True),
                                 dict(kernel_size=3, stride=2, padding=1, ceil_mode=True),
-                                dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 1), dilation=(2, 1))])
+                                dict(kernel_size=(2, 3), stride=(2, 1), padding=(1, 1), dilation=(2, 1)),
+                                # windows inside the image: the unrolled maxpool_inside kernel
+                                dict(kernel_size=2), dict(kernel_size=3, stride=1, dilation=2),
+                                dict(kernel_size=(2, 3), stride=(1, 2))])
 def test_max_pool2d_indices_match_torch(device, kw):
     torch = pytest.importorskip("torch")
     x = rand(2, 3, 7, 6)
@@ -24,6 +27,18 @@ def test_max_pool2d_indices_match_torch(device, kw):
     assert i.dtype == pt.int64
     np.testing.assert_array_equal(i.numpy(), ti.numpy())
     np.testing.assert_array_equal(y.numpy(), ty.numpy())
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=2, padding=1)])
+def test_max_pool2d_nan_wins(device, kw):
+    """A NaN in a window is its maximum, at the NaN's index (both kernels: windows inside, and padded)."""
+    torch = pytest.importorskip("torch")
+    x = rand(1, 2, 6, 6)
+    x[0, 0, 1, 1] = x[0, 1, 4, 5] = np.nan
+    y, i = F.max_pool2d(pt.asarray(x, device=device), return_indices=True, **kw)
+    ty, ti = torch.nn.functional.max_pool2d(torch.tensor(x), return_indices=True, **kw)
+    np.testing.assert_array_equal(y.numpy(), ty.numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
 
 
 def test_max_pool2d_ties_go_to_first(device):
