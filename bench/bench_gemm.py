@@ -34,45 +34,49 @@ def _best(fn, reps: int) -> float:
 
 def bench(sizes: list[int], reps: int = 5) -> list[dict]:
     import portatensor as pt
-    from portatensor.ops.linalg import run_xgemm
-    from portatensor.tensor import Tensor
-    from portatensor.tune import gemm as G
-    from portatensor.tune.lookup import tuned_config
-    from portatensor.tune.space import Config
 
     try:
         import torch
     except ImportError:  # pragma: no cover - torch is optional
         torch = None
     dev = pt.default_device()
-    rows = []
-    for n in sizes:
-        rng = np.random.default_rng(0)
-        A = rng.standard_normal((n, n)).astype(np.float32)
-        B = rng.standard_normal((n, n)).astype(np.float32)
-        a, b = pt.asarray(A, device=dev), pt.asarray(B, device=dev)
-        flops = 2.0 * n**3
-        r = {"n": n}
-        r["numpy"] = flops / _best(lambda: A @ B, reps) / 1e9
-        if torch is not None:
-            ta, tb = torch.from_numpy(A), torch.from_numpy(B)
-            r["torch"] = flops / _best(lambda: ta @ tb, reps) / 1e9
+    return [_bench_size(n, dev, reps, torch) for n in sizes]
 
-        def run(cfg):
-            c = Tensor.empty((n, n), pt.float32, dev)
-            run_xgemm(dev, cfg, c._storage.buf, a._storage.buf, b._storage.buf, "float32", "float32", "float32",
-                      n, n, n, 1, (0, 0, n, 1), (0, 0, n, 1), False)
-            dev.synchronize()
 
-        found = tuned_config(dev, "gemm", ("float32",) * 3, "nn", (n, n, n))
-        r["tuned_source"] = found.source
-        r["tuned"] = flops / _best(lambda: (pt.matmul(a, b), dev.synchronize()), reps) / 1e9
-        vendor = Config.from_dict(G.default_config(dev.info.vendor_key))
-        r["default"] = flops / _best(lambda: run(vendor), reps) / 1e9
-        generic = Config.from_dict(G.default_config("generic"))
-        r["generic"] = flops / _best(lambda: run(generic), max(1, reps // 2)) / 1e9
-        rows.append(r)
-    return rows
+def _bench_size(n: int, dev: object, reps: int, torch: object) -> dict:
+    """GFLOP/s at one size: NumPy, torch, our matmul (tuned lookup), the vendor and the generic default."""
+    import portatensor as pt
+    from portatensor.ops.linalg import run_xgemm
+    from portatensor.tensor import Tensor
+    from portatensor.tune import gemm as G
+    from portatensor.tune.lookup import tuned_config
+    from portatensor.tune.space import Config
+
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((n, n)).astype(np.float32)
+    B = rng.standard_normal((n, n)).astype(np.float32)
+    a, b = pt.asarray(A, device=dev), pt.asarray(B, device=dev)
+    flops = 2.0 * n**3
+    r = {"n": n}
+    r["numpy"] = flops / _best(lambda: A @ B, reps) / 1e9
+    if torch is not None:
+        ta, tb = torch.from_numpy(A), torch.from_numpy(B)
+        r["torch"] = flops / _best(lambda: ta @ tb, reps) / 1e9
+
+    def run(cfg):
+        c = Tensor.empty((n, n), pt.float32, dev)
+        run_xgemm(dev, cfg, c._storage.buf, a._storage.buf, b._storage.buf, "float32", "float32", "float32",
+                  n, n, n, 1, (0, 0, n, 1), (0, 0, n, 1), False)
+        dev.synchronize()
+
+    found = tuned_config(dev, "gemm", ("float32",) * 3, "nn", (n, n, n))
+    r["tuned_source"] = found.source
+    r["tuned"] = flops / _best(lambda: (pt.matmul(a, b), dev.synchronize()), reps) / 1e9
+    vendor = Config.from_dict(G.default_config(dev.info.vendor_key))
+    r["default"] = flops / _best(lambda: run(vendor), reps) / 1e9
+    generic = Config.from_dict(G.default_config("generic"))
+    r["generic"] = flops / _best(lambda: run(generic), max(1, reps // 2)) / 1e9
+    return r
 
 
 def main() -> None:

@@ -65,7 +65,9 @@ k = prg.k; k.set_args(buf, np.float32(2)); cl.enqueue_nd_range_kernel(q, k, (64,
 t2 = time.perf_counter()
 out = {"build_ms": (t1 - t0) * 1e3, "first_launch_ms": (t2 - t1) * 1e3}
 if mode == "source":
-    t3 = time.perf_counter(); b = prg.get_info(cl.program_info.BINARIES)[0]; out["get_binary_ms"] = (time.perf_counter() - t3) * 1e3
+    t3 = time.perf_counter()
+    b = prg.get_info(cl.program_info.BINARIES)[0]
+    out["get_binary_ms"] = (time.perf_counter() - t3) * 1e3
     open(path, "wb").write(b)
 print(json.dumps(out))
 """
@@ -85,7 +87,8 @@ def binary_behaviour(device: str | None) -> list[dict]:
             if fresh_pocl:
                 env["POCL_CACHE_DIR"] = os.path.join(tmp, f"pocl-{len(rows)}")
             out = subprocess.run([sys.executable, "-c", BINARY_CHILD, seed, mode, binpath], env=env,
-                                 capture_output=True, text=True, check=True, cwd=str(Path(__file__).resolve().parent.parent))
+                                 capture_output=True, text=True, check=True,
+                                 cwd=str(Path(__file__).resolve().parent.parent))
             return json.loads(out.stdout.strip().splitlines()[-1])
 
         rows.append({"step": "build from source, driver cache cold", **child("source", False)})
@@ -182,7 +185,8 @@ def main() -> int:
     med = lambda rs, k: sorted(r[k] for r in rs)[len(rs) // 2]  # noqa: E731
     rows = [{"cache": name, "first_result_ms": med(rs, "first_result_s") * 1e3,
              "sum_first_result_ms": med(rs, "sum_first_result_s") * 1e3,
-             "import+context_ms": med(rs, "import_and_context_s") * 1e3} for name, rs in (("cold", cold), ("warm", warm))]
+             "import+context_ms": med(rs, "import_and_context_s") * 1e3}
+            for name, rs in (("cold", cold), ("warm", warm))]
     speedup = rows[0]["first_result_ms"] / rows[1]["first_result_ms"]
     print(f"device: {cold[0]['device']}")
     print("time to first result of a new kernel in a fresh process (median of", args.rounds, "rounds)")

@@ -9,6 +9,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from ._config import settings
@@ -116,6 +117,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return rc or (0 if acc >= 0.9 else 1)
 
 
+def _demo_case(name: str, n: int, rng: Any) -> tuple[Any, Any, float]:
+    """(NumPy float64 reference, the portatensor computation, tolerance) of one demo case."""
+    import numpy as np
+
+    import portatensor as pt
+
+    if name == "matmul":
+        a, b = rng.standard_normal((n, n), np.float32), rng.standard_normal((n, n), np.float32)
+        return a.astype(np.float64) @ b, lambda: pt.asarray(a) @ pt.asarray(b), 1e-3 * np.sqrt(n)
+    if name == "sum":
+        a = rng.random(n, np.float32)
+        return np.sum(a, dtype=np.float64), lambda: pt.sum(pt.asarray(a)), 1e-6 * n
+    a, b, c = (rng.random(n, np.float32) for _ in range(3))
+    return a.astype(np.float64) * b + c, lambda: pt.asarray(a) * pt.asarray(b) + pt.asarray(c), 1e-6
+
+
 def _array_demo() -> int:
     import numpy as np
 
@@ -126,21 +143,7 @@ def _array_demo() -> int:
     rng = np.random.default_rng(0)
     ok = True
     for name, n in (("elementwise a*b + c", 1 << 22), ("sum", 1 << 22), ("matmul", 512)):
-        if name == "matmul":
-            a, b = rng.standard_normal((n, n), np.float32), rng.standard_normal((n, n), np.float32)
-            ref = a.astype(np.float64) @ b
-            run = lambda: pt.asarray(a) @ pt.asarray(b)  # noqa: E731
-            tol = 1e-3 * np.sqrt(n)
-        elif name == "sum":
-            a = rng.random(n, np.float32)
-            ref = np.sum(a, dtype=np.float64)
-            run = lambda: pt.sum(pt.asarray(a))  # noqa: E731
-            tol = 1e-6 * n
-        else:
-            a, b, c = (rng.random(n, np.float32) for _ in range(3))
-            ref = a.astype(np.float64) * b + c
-            run = lambda: pt.asarray(a) * pt.asarray(b) + pt.asarray(c)  # noqa: E731
-            tol = 1e-6
+        ref, run, tol = _demo_case(name, n, rng)
         t0 = time.perf_counter()
         got = run().numpy()
         first = time.perf_counter() - t0

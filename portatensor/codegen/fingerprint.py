@@ -18,7 +18,7 @@ from .render import template_dirs
 FINGERPRINT_KEY = b"portatensor-cg-1"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def codegen_fingerprint() -> str:
     """Hex SipHash-2-4 over the names and bytes of every codegen input file."""
     h = siphash24(b"", key=FINGERPRINT_KEY)

@@ -7,9 +7,10 @@ live and the only one that calls Mako.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from mako import exceptions as mako_exceptions
 from mako.lookup import TemplateLookup

@@ -31,7 +31,8 @@ class KernelSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "flags", tuple(sorted(self.flags)))
         object.__setattr__(self, "tunables", tuple(sorted(self.tunables)))
-        object.__setattr__(self, "_hash", hash((self.family, self.entry, self.dtypes, self.rank, self.flags, self.tunables)))
+        object.__setattr__(self, "_hash",
+                           hash((self.family, self.entry, self.dtypes, self.rank, self.flags, self.tunables)))
 
     def __hash__(self) -> int:
         return self._hash

@@ -15,8 +15,9 @@ import os
 import stat
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from siphash24 import siphash24
 
@@ -69,7 +70,8 @@ def ensure_private_dir(path: Path) -> bool:
     if os.name != "posix":
         return True
     st = path.stat()
-    return not (st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)) or bool(st.st_mode & stat.S_ISVTX and st.st_uid == os.getuid())
+    sticky_own = bool(st.st_mode & stat.S_ISVTX and st.st_uid == os.getuid())
+    return not (st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)) or sticky_own
 
 
 class ProgramCache:

@@ -9,7 +9,8 @@ next enqueued command even while earlier commands that used it still run.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def bucket_size(nbytes: int) -> int:
