@@ -155,6 +155,8 @@ def arange(start: Any, /, stop: Any = None, step: Any = 1, *, dtype: Any = None,
         dt = _dt.default_float if floats else _dt.default_int
     else:
         dt = _dt.as_dtype(dtype)
+    if dt.kind == "c":  # the range in the real component dtype, widened (the iota kernel is real)
+        return astype(arange(start, stop, step, dtype=_dt.real_dtype(dt), device=device), dt)
     out = empty((n,), dtype=dt, device=device)
     if n:
         cast = float if dt.kind == "f" else int

@@ -20,6 +20,14 @@ def test_eye_dtypes(device):
     assert_close(pt.eye(2, 3, k=1, dtype=pt.int32, device=device), np.eye(2, 3, k=1, dtype=np.int32))
 
 
+def test_arange_complex_dtype(device):
+    # array-api-tests test_arange: arange(-0.5, 0, 1, dtype=complex64) gave [0j] (start truncated to int)
+    for args in ((-0.5, 0, 1), (-0.5, 2.5, 0.75), (4,)):
+        got = pt.arange(*args, dtype=pt.complex64, device=device)
+        assert got.dtype == pt.complex64
+        assert_close(got, np.arange(*args, dtype=np.complex64))
+
+
 def test_eye_tri_any_int_k(device):
     # array-api-tests test_eye: k = 2**63 reached the kernel's int argument (pyopencl RuntimeError)
     a = np.arange(6, dtype=np.float32).reshape(2, 3)
