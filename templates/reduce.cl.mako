@@ -163,6 +163,72 @@ ${load_value(inp, acc, "src", "off")}
 }
 </%def>
 
+## Column reductions (sum/prod/mean over leading axes of a row-major array,
+## x.sum(axis=0)): the kept innermost dim is contiguous, so a work-item owns
+## `vec` adjacent outputs and walks the reduced rows with one vector load each.
+## One work-item per output would walk a column alone (PoCL cannot vectorize a
+## work-item loop around an inner loop): 4096x1024 axis 0 took 25 ms, 0.7 GB/s.
+## A block past the end of the kept row (its length not a multiple of vec)
+## finishes lane by lane. Same parameters as reduce (nchunks = 1).
+<%def name="reduce_cols(dtypes, rank, krank, inp, acc, out, init, combine, final, idx64, vec)">\
+<%
+    idx = "long" if idx64 else "int"
+    at = c.attr.COMPUTE[acc]
+    V = f"{at}{vec}"
+    ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")] + common_params(idx, krank, rank)
+    kw = f"kshape{krank - 1}"
+%>\
+${includes(inp, acc)}
+#define PT_COMBINE(acc, v) (${combine})
+${d.kernel("reduce_cols", ps)}
+{
+    const ${idx} gid = (${idx})${d.global_id(0)};
+    const ${idx} nblk = (${kw} + ${vec - 1}) / ${vec};
+    if (gid >= (nout / ${kw}) * nblk) return;
+    const ${idx} ko = gid / nblk;
+    const ${idx} j0 = (gid - ko * nblk) * ${vec};
+    ${idx} base = src_off + j0;
+    ${idx} krem = ko;
+% for k in reversed(range(krank - 1)):
+    {
+%   if k > 0:
+        const ${idx} q = krem / kshape${k};
+        base += (krem - q * kshape${k}) * kst${k};
+        krem = q;
+%   else:
+        base += krem * kst${k};
+%   endif
+    }
+% endfor
+    const ${idx} o0 = ko * ${kw} + j0;
+    if (j0 + ${vec} <= ${kw}) {
+        ${V} acc = (${V})(${init});
+        for (${idx} r = 0; r < R; r++) {
+${offset_of(idx, rank)}
+            const ${V} v = vload${vec}(0, src + off);
+            acc = PT_COMBINE(acc, v);
+        }
+        {
+            const ${idx} R = rtotal;
+            vstore${vec}(${final}, 0, out + o0);
+        }
+    } else {
+        for (${idx} j = 0; j0 + j < ${kw}; j++) {
+            ${at} acc = ${init};
+            for (${idx} r = 0; r < R; r++) {
+${offset_of(idx, rank)}
+                const ${at} v = src[off + j];
+                acc = PT_COMBINE(acc, v);
+            }
+            {
+                const ${idx} R = rtotal;
+                ${c.store(out, "out", "o0 + j", final)}
+            }
+        }
+    }
+}
+</%def>
+
 ## argmax / argmin: the accumulator is (value, index of the reduced element).
 ## NaN wins (the first NaN, as NumPy); ties go to the lower index, so the
 ## answer does not depend on the chunking. Stage 2 (has_idx) reads the

@@ -22,6 +22,9 @@ from .table import ELEMENTWISE, REDUCE, ReduceOp
 # Ops whose combine is lane-wise arithmetic, so the vector loop applies.
 _VEC_OPS = frozenset({"sum", "prod", "mean"})
 _VEC_DTYPES = frozenset({"float32", "float64", "int32", "int64", "uint32", "uint64"})
+#: column reductions (reduce_cols): outputs per work-item (the widest that keeps COLS_ITEMS_PER_CU work-items
+#: per compute unit busy; 16 took 4096x1024 axis 0 from 25 ms to 1.4 ms on PoCL), else the general kernel.
+COLS_VECS, COLS_ITEMS_PER_CU = (16, 8, 4), 4
 # Combine steps that differ for a complex accumulator (see _combine).
 _COMPLEX_COMBINE = {"prod": "cmul(acc, v)"}
 # Reductions the standard defines only for real values: complex has no order.
@@ -158,9 +161,35 @@ class _Plan(NamedTuple):
     stages: tuple[_Stage, ...]
 
 
+def _columns_stage(device: Any, op: ReduceOp, x: Tensor, acc: _dt.DType, res: _dt.DType, geo: tuple,
+                   config: Config) -> _Stage | None:
+    """The one-launch column reduction (reduce_cols) when it applies: sum/prod/mean over leading axes whose
+    kept innermost dim is contiguous and long enough for COLS_VECS-wide blocks to keep the device busy."""
+    kshape, kst, rshape, rst, krank, nout, R = geo
+    if not (op.name in _VEC_OPS and krank and kst[-1] == 1 and x.dtype.name in _VEC_DTYPES
+            and _compute_dtype(x.dtype) is acc and res is acc):
+        return None
+    # the widest blocks that still give every compute unit COLS_ITEMS_PER_CU work-items
+    need = device.info.compute_units * COLS_ITEMS_PER_CU
+    vec = next((v for v in COLS_VECS if kshape[-1] >= v and nout // v >= need), 0)
+    if not vec:
+        return None
+    idx64 = x._storage.nbytes > INDEX32_LIMIT or nout > INDEX32_LIMIT or R > INDEX32_LIMIT
+    init = op.init
+    spec = KernelSpec.make("reduce", "reduce_cols", (x.dtype.name,), rank=len(rshape), krank=krank,
+                           inp=x.dtype.name, acc=acc.name, out=res.name, init=init, combine=_combine(op, acc),
+                           final=op.final, idx64=idx64, vec=vec)
+    blocks = (nout // kshape[-1]) * -(-kshape[-1] // vec)
+    tail = (nout, R, 1, R, R, *_shape_args(kshape, kst, rshape, rst, krank))
+    return _Stage(device.kernel(spec), (blocks,), None, tail)
+
+
 def _plan(device: Any, op: ReduceOp, x: Tensor, out_shape: tuple[int, ...], acc: _dt.DType, res: _dt.DType,
           geo: tuple, config: Config) -> _Plan:
     nout, R = geo[5], geo[6]
+    cols = _columns_stage(device, op, x, acc, res, geo, config)
+    if cols is not None:
+        return _Plan(out_shape, res, None, (cols,))
     nchunks = _nchunks(device, config, nout, R)
     nbytes = x._storage.nbytes
     if nchunks == 1:

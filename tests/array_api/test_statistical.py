@@ -357,3 +357,28 @@ def test_complex_unordered_raise(device, name):
     if name in ("max", "min"):
         with pytest.raises(TypeError, match="complex64"):
             R.reduce(name, A)
+
+
+@pytest.mark.parametrize(("shape", "axis"), [((96, 200), 0), ((40, 3, 67), 0), ((9, 20, 130), (0, 1)),
+                                             ((6, 64, 5), 0)])
+def test_column_reductions(device, shape, axis):
+    """Reductions over leading axes with a contiguous kept row (reduce_cols): vector blocks and a partial last
+    block, several kept dims, float32/int32/float64, sum, mean and prod, a strided view."""
+    rng = np.random.default_rng(7)
+    x = rng.random(shape).astype(np.float32) + 0.5
+    tx = pt.asarray(x, device=device)
+    axes = tuple(int(a) for a in np.atleast_1d(axis))
+    nout = int(np.prod([n for i, n in enumerate(shape) if i not in axes]))
+    taken = R._columns_stage(device, R.REDUCE["sum"], tx, pt.float32, pt.float32, R._geometry(tx, axes), None)
+    assert taken is not None or nout // 4 < device.info.compute_units * R.COLS_ITEMS_PER_CU
+    assert_close(pt.sum(tx, axis=axis), x.astype(np.float64).sum(axis))
+    assert_close(pt.mean(tx, axis=axis), x.astype(np.float64).mean(axis))
+    small = x[:8] if axis == 0 else x[:2, :2]
+    assert_close(pt.prod(pt.asarray(small, device=device), axis=axis), small.astype(np.float64).prod(axis))
+    xi = rng.integers(-50, 50, shape).astype(np.int32)
+    assert_close(pt.sum(pt.asarray(xi, device=device), axis=axis, dtype=pt.int32), xi.sum(axis, dtype=np.int32))
+    view = tx[..., ::2]
+    assert_close(pt.sum(view, axis=axis), x[..., ::2].astype(np.float64).sum(axis))
+    if device.info.fp64:
+        x64 = x.astype(np.float64)
+        assert_close(pt.sum(pt.asarray(x64, device=device), axis=axis), x64.sum(axis))
