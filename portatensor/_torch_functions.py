@@ -849,21 +849,34 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return _pd(x1, x2, p, eps, keepdim)
 
 
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
+
+
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """``torch.cdist``: p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M) -> (..., P, R).
 
-    p = 2 goes through one matmul: sqrt(|a|^2 + |b|^2 - 2 a.b), the square clamped below at the dtype's tiny (so
-    equal rows give 0 and a zero gradient, like PyTorch); other p (1, inf, any p > 0) reduce |a - b| over M.
+    p = 2 goes through one matmul where compute_mode says so, as in PyTorch (always with
+    "use_mm_for_euclid_dist", with the default only when P or R exceeds 25): sqrt(|a|^2 + |b|^2 - 2 a.b), the
+    square clamped below at the dtype's tiny (equal rows give 0 and a zero gradient, like PyTorch; cancellation
+    leaves about sqrt(eps) |a| there); else directly from the differences, clamped the same way. Other p (1,
+    inf, any p > 0) reduce |a - b| over M.
     """
     from ._data_type_functions import finfo
     from .autograd.tensor_methods import _clamp
 
     if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
         raise ValueError(f"cdist expects (..., P, M) and (..., R, M) tensors, got shapes {x1.shape} and {x2.shape}")
-    if p == 2 and compute_mode != "donot_use_mm_for_euclid_dist":
-        sq1 = (x1 * x1).sum(dim=-1, keepdim=True)
-        sq2 = F.transpose((x2 * x2).sum(dim=-1, keepdim=True), -1, -2)
-        d2 = sq1 + sq2 - F.matmul(x1, F.transpose(x2, -1, -2)) * 2.0
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist: compute_mode must be one of {', '.join(_CDIST_MODES)}, got {compute_mode!r}")
+    large = x1.shape[-2] > 25 or x2.shape[-2] > 25
+    if p == 2:
+        if compute_mode == "use_mm_for_euclid_dist" or (large and compute_mode == _CDIST_MODES[0]):
+            sq1 = (x1 * x1).sum(dim=-1, keepdim=True)
+            sq2 = F.transpose((x2 * x2).sum(dim=-1, keepdim=True), -1, -2)
+            d2 = sq1 + sq2 - F.matmul(x1, F.transpose(x2, -1, -2)) * 2.0
+        else:
+            diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+            d2 = (diff * diff).sum(dim=-1)
         return F._ewr("sqrt", _clamp(d2, float(finfo(d2.dtype).smallest_normal), None))
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     return diff.norm(p, -1)

@@ -142,6 +142,17 @@ def test_scatter_reduce_int_and_errors(device):
 
 # -- 2. functions ----------------------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                  "donot_use_mm_for_euclid_dist"])
+def test_cdist_compute_modes(device, mode):
+    """cdist's three compute modes against torch, small (direct below 26 rows by default) and large (matmul)."""
+    for a, b in ((rand(5, 4), rand(6, 4)), (rand(30, 3), rand(27, 3))):
+        pair(lambda x, y: pt.cdist(x, y, compute_mode=mode), lambda x, y: torch.cdist(x, y, compute_mode=mode),
+             [a, b], device, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="compute_mode"):
+        pt.cdist(_t(rand(2, 3), device), _t(rand(2, 3), device), compute_mode="fast")
+
+
 def test_distances(device):
     a, b = rand(5, 4), rand(6, 4)
     pair(lambda x, y: pt.cosine_similarity(x, y[:5], dim=1), lambda x, y: torch.cosine_similarity(x, y[:5], dim=1),
