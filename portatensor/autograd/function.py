@@ -71,8 +71,12 @@ class Function:
                 if a.__class__ is Tensor and a._ag is not None and a._ag.requires_grad:
                     record = True
                     break
-        if record and not _complex_ok(cls):
-            _refuse_complex(cls.__name__.lstrip("_"), args)
+        if record:
+            ok = _COMPLEX_OK.get(cls)
+            if ok is None:
+                ok = _COMPLEX_OK[cls] = _complex_ok(cls)
+            if not ok:
+                _refuse_complex(cls.__name__.lstrip("_"), args)
         ctx = FunctionCtx(cls)
         ctx.needs_input_grad = tuple(needs_grad(a) for a in args)
         GRAD.enabled = False
@@ -93,6 +97,10 @@ class Function:
 _COMPLEX_FUNCTIONS = frozenset({
     "Reshape", "Permute", "Expand", "GetItem", "SetItemGrad", "Cat", "MatMul", "Linear", "Cast", "ViewOf",
     "CumSum", "IndexGet", "IndexAdd", "SetItem", "_Diagonal", "_DiagEmbed", "_Unfold", "_View", "_IndexSelect0"})
+
+
+#: _complex_ok per Function class, worked out once (apply runs on every recorded op).
+_COMPLEX_OK: dict[type, bool] = {}
 
 
 def _complex_ok(cls: type) -> bool:
@@ -573,7 +581,12 @@ def record_elementwise(name: str, operands: Sequence[Any], out: Tensor) -> None:
         name = name[4:-2] if name.endswith("_d") else name[4:]
     if out.dtype.kind in "biu":
         return  # comparisons, integer results: not differentiable
-    cplx = next((o.dtype for o in (out, *operands) if o.__class__ is Tensor and o.dtype.kind == "c"), None)
+    cplx = out.dtype if out.dtype.kind == "c" else None
+    if cplx is None:
+        for o in operands:
+            if o.__class__ is Tensor and o.dtype.kind == "c":
+                cplx = o.dtype
+                break
     if cplx is not None:
         rule = COMPLEX_RULES.get(name)
         if rule is None or (name == "pow" and not _real_scalar(operands[1])):
