@@ -7,8 +7,27 @@
 
 from __future__ import annotations
 
-from . import ops as _ops  # noqa: F401 - installs the Tensor operators
-from . import autograd  # noqa: E402 - wraps the ops for recording before the namespace binds them
+# autograd (imported first) wraps the ops for recording before the namespace modules bind them;
+# importing ops installs the Tensor operators.
+from . import autograd
+from . import ops as _ops  # noqa: F401
+from ._creation_functions import (
+    arange,
+    empty,
+    empty_like,
+    eye,
+    from_dlpack,
+    full,
+    full_like,
+    linspace,
+    meshgrid,
+    ones,
+    ones_like,
+    tril,
+    triu,
+    zeros,
+    zeros_like,
+)
 from ._data_type_functions import can_cast, finfo, iinfo, isdtype, result_type
 from ._elementwise_functions import (  # noqa: A004 - the standard's names (abs, pow, round)
     abs,
@@ -80,23 +99,6 @@ from ._elementwise_functions import (  # noqa: A004 - the standard's names (abs,
     tanh,
     trunc,
 )
-from ._creation_functions import (
-    arange,
-    empty,
-    empty_like,
-    eye,
-    from_dlpack,
-    full,
-    full_like,
-    linspace,
-    meshgrid,
-    ones,
-    ones_like,
-    tril,
-    triu,
-    zeros,
-    zeros_like,
-)
 from ._manipulation_functions import (
     broadcast_arrays,
     broadcast_to,
@@ -127,6 +129,8 @@ from ._statistical_functions import (  # noqa: A004 - the standard's names (max,
     var,
 )
 from ._utility_functions import all, any  # noqa: A004 - the standard's names
+from .autograd import enable_grad, no_grad, set_grad_enabled
+from .autograd.function import cat
 from .dtypes import (
     bfloat16,
     complex64,
@@ -148,8 +152,6 @@ from .ops.creation import asarray, to_device
 from .ops.linalg import matmul
 from .runtime import Device, default_device, devices, get_device, set_default_device
 from .tensor import Tensor
-from .autograd import enable_grad, no_grad, set_grad_enabled  # noqa: E402
-from .autograd.function import cat  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -193,8 +195,7 @@ __all__ = [
 # autograd, nn, optim, data (issue 4)
 __all__ += ["autograd", "cat", "enable_grad", "no_grad", "set_grad_enabled"]
 
-from . import data, nn, optim  # noqa: E402
-from . import random  # noqa: E402
+from . import data, nn, optim, random  # noqa: E402
 from .autograd.tensor_methods import tensor  # noqa: E402
 from .random import manual_seed, rand, randint, randn, randperm  # noqa: E402
 from .serialize import load, save  # noqa: E402
@@ -328,41 +329,39 @@ from . import backends  # noqa: E402
 from ._torch_functions import (  # noqa: E402
     Generator,
     Size,
-    bernoulli,
-    diag,
-    diagonal,
-    einsum,
-    erf,
-    erfc,
-    erfinv,
-    index_fill,
-    inference_mode,
-    isclose,
-    multinomial,
-    randint_like,
-    set_default_dtype,
-    trace,
-)
-from ._torch_functions import (  # noqa: E402
     addmm,
     amax,
     amin,
     baddbmm,
+    bernoulli,
     clamp_max,
     clamp_min,
     clone,
+    diag,
+    diagonal,
     dot,
     dropout,
+    einsum,
+    erf,
+    erfc,
+    erfinv,
     hstack,
+    index_fill,
+    inference_mode,
+    isclose,
     isin,
     lerp,
     movedim,
+    multinomial,
     mv,
     nan_to_num,
+    randint_like,
     repeat_interleave,
     rsqrt,
+    set_default_dtype,
     swapaxes,
     t,
+    trace,
     unflatten,
     vstack,
 )

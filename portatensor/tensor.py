@@ -145,7 +145,8 @@ class Tensor:
             item = flat.itemsize
             view = np.lib.stride_tricks.as_strided(
                 flat[self.offset - lo:], self.shape, tuple(s * item for s in self.strides), writeable=False)
-            out = np.ascontiguousarray(view) if len(flat) != self.size or not self.is_contiguous() else flat.reshape(self.shape)
+            whole = len(flat) == self.size and self.is_contiguous()
+            out = flat.reshape(self.shape) if whole else np.ascontiguousarray(view)
         if self.dtype is _dt.bfloat16:
             return (out.astype(np.uint32) << 16).view(np.float32)
         return out

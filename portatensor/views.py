@@ -8,7 +8,8 @@ needs to see.
 from __future__ import annotations
 
 import operator
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 Shape = tuple[int, ...]
 
@@ -26,7 +27,7 @@ def contiguous_strides(shape: Sequence[int]) -> Shape:
 def is_contiguous(shape: Shape, strides: Shape) -> bool:
     """Whether a view with these strides is C-contiguous (size-1 dims ignored)."""
     expected = 1
-    for n, s in zip(reversed(shape), reversed(strides)):
+    for n, s in zip(reversed(shape), reversed(strides), strict=True):
         if n == 0:
             return True
         if n != 1:
@@ -47,7 +48,8 @@ def broadcast_shapes(*shapes: Shape) -> Shape:
                 n = s[i]
                 if n != 1:
                     if size != 1 and n != size:
-                        raise ValueError(f"shapes {' and '.join(str(tuple(x)) for x in shapes)} cannot be broadcast together")
+                        listed = " and ".join(str(tuple(x)) for x in shapes)
+                        raise ValueError(f"shapes {listed} cannot be broadcast together")
                     size = n
         out.append(size)
     return tuple(out)
@@ -57,7 +59,7 @@ def broadcast_strides(shape: Shape, strides: Shape, target: Shape) -> Shape:
     """Strides of a view broadcast to ``target`` (stride 0 on broadcast dims)."""
     lead = len(target) - len(shape)
     out = [0] * lead
-    for n, s, t in zip(shape, strides, target[lead:]):
+    for n, s, t in zip(shape, strides, target[lead:], strict=True):
         out.append(s if n == t else 0)
     return tuple(out)
 
@@ -75,13 +77,13 @@ def collapse_dims(shape: Shape, *strides: Shape) -> tuple[Shape, tuple[Shape, ..
     new_strides = [[s[keep[0]]] for s in strides]
     for i in keep[1:]:
         n = shape[i]
-        if all(ns[-1] == s[i] * n for ns, s in zip(new_strides, strides)):
+        if all(ns[-1] == s[i] * n for ns, s in zip(new_strides, strides, strict=True)):
             new_shape[-1] *= n
-            for ns, s in zip(new_strides, strides):
+            for ns, s in zip(new_strides, strides, strict=True):
                 ns[-1] = s[i]
         else:
             new_shape.append(n)
-            for ns, s in zip(new_strides, strides):
+            for ns, s in zip(new_strides, strides, strict=True):
                 ns.append(s[i])
     return tuple(new_shape), tuple(tuple(ns) for ns in new_strides)
 
@@ -112,7 +114,7 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...]:
 def span(shape: Shape, strides: Shape, offset: int) -> tuple[int, int]:
     """[lo, hi) element range a non-empty view touches in its buffer."""
     lo = hi = offset
-    for n, s in zip(shape, strides):
+    for n, s in zip(shape, strides, strict=True):
         if s > 0:
             hi += (n - 1) * s
         else:
@@ -156,7 +158,8 @@ def basic_index(shape: Shape, strides: Shape, offset: int, key: Any) -> tuple[Sh
             try:
                 i = operator.index(k)
             except TypeError:
-                raise IndexError(f"only integers, slices, None and ... are valid basic indices, got {type(k).__name__}") from None
+                raise IndexError("only integers, slices, None and ... are valid basic indices, "
+                                 f"got {type(k).__name__}") from None
             n = shape[dim]
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for axis {dim} with size {n}")
