@@ -243,11 +243,8 @@ def conv2d_grad_input(g: Tensor, w: Tensor, x_shape: tuple[int, ...], stride: tu
     ph_h = _phases(H, KH, stride[0], padding[0], dilation[0])
     ph_w = _phases(W, KW, stride[1], padding[1], dilation[1])
     live = [(a, b) for a in ph_h for b in ph_w if a[2] and b[2] and a[4] and b[4]]
-    gx = Tensor.empty((N, C, H, W), g.dtype, device)
-    if len(live) != len(ph_h) * len(ph_w) or not live:
-        fill_(gx, 0)
     if not live or g.size == 0:
-        return gx
+        return fill_(Tensor.empty((N, C, H, W), g.dtype, device), 0)
     # g rows [lo, hi) cover every phase's window; one padded copy serves them all
     lo_h = min(a[3] for a, _ in live)
     hi_h = max(a[3] + a[4] - 1 + (a[2] - 1) * eh for a, _ in live) + 1
@@ -262,6 +259,10 @@ def conv2d_grad_input(g: Tensor, w: Tensor, x_shape: tuple[int, ...], stride: tu
         setitem(gp, (slice(None), slice(None), slice(src_h.start - lo_h, src_h.stop - lo_h),
                      slice(src_w.start - lo_w, src_w.stop - lo_w)), g[:, :, src_h, src_w])
     wg = _manip.reshape(w, (groups, Og, Cg, KH, KW))
+    # stride 1 is one phase whose window is the whole gradient: no gx to scatter into
+    gx = None if stride == (1, 1) else Tensor.empty((N, C, H, W), g.dtype, device)
+    if gx is not None and len(live) != len(ph_h) * len(ph_w):
+        fill_(gx, 0)
     for (rh, th, nh, offh, rows), (rw, tw, nw, offw, cols) in live:
         taps = wg[:, :, :, th::stride[0] // math.gcd(stride[0], dilation[0]),
                   tw::stride[1] // math.gcd(stride[1], dilation[1])]
@@ -269,7 +270,7 @@ def conv2d_grad_input(g: Tensor, w: Tensor, x_shape: tuple[int, ...], stride: tu
         wt = _manip.reshape(contiguous(wt), (C, Og, nh, nw))
         part = conv2d_forward(gp, wt, (1, 1), (0, 0), (eh, ew), groups)
         window = part[:, :, offh - lo_h:offh - lo_h + rows, offw - lo_w:offw - lo_w + cols]
-        if window.shape == gx.shape:
+        if gx is None:
             return window if window.is_contiguous() else contiguous(window)
         setitem(gx, (slice(None), slice(None), slice(rh, None, stride[0]), slice(rw, None, stride[1])), window)
     return gx
