@@ -184,11 +184,6 @@ def _need(name: str, *xs: _Any) -> None:
             raise TypeError(f"{name}: expected a Tensor, got {type(x).__name__}")
 
 
-def _sum(x: Tensor, axis: _Any, keepdims: bool = False, dtype: _dt.DType | None = None) -> Tensor:
-    """sum over axis (complex input included: reduce's complex sum, which autograd records)."""
-    return _red.sum(x, axis=axis, keepdims=keepdims, dtype=dtype)
-
-
 def tensordot(x1: Tensor, x2: Tensor, /, *, axes: _Any = 2) -> Tensor:
     """Contract x1 and x2 over axes (an int: last n of x1 with first n of x2, or two sequences)."""
     _need("tensordot", x1, x2)
@@ -259,7 +254,7 @@ def vecdot(x1: Tensor, x2: Tensor, /, *, axis: int = -1) -> Tensor:
     except ValueError:
         raise ValueError(f"vecdot: shapes {x1.shape} and {x2.shape} do not broadcast") from None
     a = _ew("conj", x1) if x1.dtype.kind == "c" else x1
-    return _sum(_ew("multiply", a, x2), axis=ax, dtype=dtype)
+    return _red.sum(_ew("multiply", a, x2), axis=ax, dtype=dtype)
 
 
 def outer(x1: Tensor, x2: Tensor, /) -> Tensor:
@@ -292,7 +287,7 @@ def trace(x: Tensor, /, *, offset: int = 0, dtype: _Any = None) -> Tensor:
     if x.dtype.kind not in "iufc":
         raise TypeError(f"trace needs a numeric array, got {x.dtype.name}")
     d = diagonal(x, offset=offset)
-    return _sum(d, axis=-1, dtype=None if dtype is None else _dt.as_dtype(dtype))
+    return _red.sum(d, axis=-1, dtype=None if dtype is None else _dt.as_dtype(dtype))
 
 
 def _float_input(name: str, x: Tensor) -> Tensor:
