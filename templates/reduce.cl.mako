@@ -10,6 +10,13 @@
 ## launch of this kernel reduces; only that launch applies ``final``, with R
 ## bound to rtotal (every reduced element, not just this launch's).
 ##
+## fused (nchunks > 1): both stages in one launch. Each work-item stores its
+## partial to ``part`` and, after a global fence, takes a ticket from its
+## output row's counter; the row's last work-item merges the row's partials
+## in chunk order (the same sum, whichever finishes last), applies ``final``
+## and sets the counter back to 0 for the next launch. On PoCL the second
+## launch cost a scheduler round trip of ~40 us between stages.
+##
 ## vec=W > 1 (chunked, rank 1, unit stride, a plain dtype whose combine is
 ## lane-wise arithmetic; W is the tuned vector width): the inner loop reads
 ## W-wide vectors into four independent accumulators, so the loop is bound
@@ -107,15 +114,21 @@ ${at} acc = ${init};\
     return ps
 %></%def>
 
-<%def name="reduce(dtypes, rank, krank, inp, acc, out, init, combine, final, layout, idx64, vec)">\
+<%def name="reduce(dtypes, rank, krank, inp, acc, out, init, combine, final, layout, idx64, vec, fused=False, merge=None)">\
 <%
     idx = "long" if idx64 else "int"
     at = c.attr.COMPUTE[acc]
     it = c.attr.COMPUTE[inp]
-    ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")] + common_params(idx, krank, rank)
+    ps = [("out", c.attr.C[out], "out"), ("in", c.attr.C[inp], "src")]
+    if fused:
+        ps += [("inout", c.attr.C[acc], "part"), ("inout", "uint", "counter")]
+    ps += common_params(idx, krank, rank)
 %>\
 ${includes(inp, acc)}
 #define PT_COMBINE(acc, v) (${combine})
+% if fused:
+#define PT_MERGE(acc, v) (${merge})
+% endif
 ${d.kernel("reduce", ps)}
 {
     const ${idx} gid = (${idx})${d.global_id(0)};
@@ -156,10 +169,27 @@ ${load_value(inp, acc, "src", "off")}
         acc = PT_COMBINE(acc, v);
     }
 % endif
+% if fused:
+    ${c.store(acc, "part", "gid", "acc")}
+    ${d.global_fence()};
+    if (${d.atomic_inc("counter + o")} != (uint)(nchunks - 1)) return;
+    ${d.global_fence()};
+    counter[o] = 0;
+    {
+        ${acc_init(acc, init)}
+        for (${idx} k = 0; k < nchunks; k++) {
+            const ${at} v = ${d.coherent_load(c.attr.C[acc], "part", "o * nchunks + k")};
+            acc = PT_MERGE(acc, v);
+        }
+        const ${idx} R = rtotal;
+        ${c.store(out, "out", "o", final)}
+    }
+% else:
     {
         const ${idx} R = rtotal;
         ${c.store(out, "out", "gid", final)}
     }
+% endif
 }
 </%def>
 

@@ -82,6 +82,19 @@ class OpenCLDialect:
         """A barrier that also orders global memory: for work-items sharing a matrix in a global buffer."""
         return "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)"
 
+    def global_fence(self) -> str:
+        """Orders this work-item's global stores before its later global memory operations (an atomic)."""
+        return "mem_fence(CLK_GLOBAL_MEM_FENCE)"
+
+    def atomic_inc(self, ptr: str) -> str:
+        """Atomically adds 1 to the uint at global pointer ``ptr``; the expression's value is the old one."""
+        return f"atomic_inc({ptr})"
+
+    def coherent_load(self, ctype: str, ptr: str, idx: str) -> str:
+        """Element ``idx`` of global ``ptr`` read past any non-coherent cache: another work-group's
+        fenced store is seen."""
+        return f"((volatile __global {ctype}*)({ptr}))[{idx}]"
+
     def local_array(self, ctype: str, name: str, size: int | str) -> str:
         return f"PT_LOCAL {ctype} {name}[{size}]"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import weakref
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -25,6 +26,9 @@ _VEC_DTYPES = frozenset({"float32", "float64", "int32", "int64", "uint32", "uint
 #: column reductions (reduce_cols): outputs per work-item (the widest that keeps COLS_ITEMS_PER_CU work-items
 #: per compute unit busy; 16 took 4096x1024 axis 0 from 25 ms to 1.4 ms on PoCL), else the general kernel.
 COLS_VECS, COLS_ITEMS_PER_CU = (16, 8, 4), 4
+#: at most this many work-items (outputs x chunks) reduce in one fused launch (see _plan); past it the two
+#: stages run as two launches, the second a kernel of its own rather than a serial tail on one work-item.
+FUSE_MAX = 1024
 # Combine steps that differ for a complex accumulator (see _combine).
 _COMPLEX_COMBINE = {"prod": "cmul(acc, v)"}
 # Reductions the standard defines only for real values: complex has no order.
@@ -59,13 +63,14 @@ def _extreme(d: _dt.DType, low: bool) -> str:
     return f"{v}{'UL' if d.kind == 'u' and d.bits == 64 else ('L' if d.bits == 64 else '')}"
 
 
-def _combine(op: ReduceOp, acc: _dt.DType) -> str:
-    """op's combine step for accumulator dtype acc.
+def _combine(op: ReduceOp, acc: _dt.DType, merge: bool = False) -> str:
+    """op's combine step for accumulator dtype acc (merge: of two partial accumulators).
 
     NOTE: ``*`` on float2/double2 is lane-wise, so a complex product needs the
     complex multiply of kernels_cl/complex.h; ``+`` is already right.
     """
-    return _COMPLEX_COMBINE.get(op.name, op.combine) if acc.kind == "c" else op.combine
+    expr = op.merge_expr if merge else op.combine
+    return _COMPLEX_COMBINE.get(op.name, expr) if acc.kind == "c" else expr
 
 
 def _check_complex_dtype(name: str, x: Tensor, res: _dt.DType) -> None:
@@ -127,8 +132,13 @@ class _Stage(NamedTuple):
 
 
 def _stage(device: Any, op: ReduceOp, src_bytes: int, inp: _dt.DType, acc: _dt.DType, out: _dt.DType, geo: tuple,
-           nchunks: int, rtotal: int, final: bool, config: Config, layout: str | None = None) -> _Stage:
-    """The kernel and sizes of one stage; ``layout`` overrides the config's (scans need chunks)."""
+           nchunks: int, rtotal: int, final: bool, config: Config, layout: str | None = None,
+           fused: bool = False, partials: bool = False) -> _Stage:
+    """The kernel and sizes of one stage; ``layout`` overrides the config's (scans need chunks).
+
+    fused: both stages in this one launch (args then are dst, src, part, counters, src offset, *tail);
+    partials: this stage reduces a first stage's partial accumulators (op's merge, not its combine).
+    """
     kshape, kst, rshape, rst, krank, nout, R = geo
     idx64 = src_bytes > INDEX32_LIMIT or nout * nchunks > INDEX32_LIMIT or R > INDEX32_LIMIT
     layout = layout or _layout(config)
@@ -137,8 +147,9 @@ def _stage(device: Any, op: ReduceOp, src_bytes: int, inp: _dt.DType, acc: _dt.D
     vec = int(config["VW"]) if vec else 1
     init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False)) if op.name in _ORDERED else op.init
     spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
-                           acc=acc.name, out=out.name, init=init, combine=_combine(op, acc),
-                           final=op.final if final else "acc", layout=layout, idx64=idx64, vec=vec)
+                           acc=acc.name, out=out.name, init=init, combine=_combine(op, acc, partials),
+                           final=op.final if final else "acc", layout=layout, idx64=idx64, vec=vec,
+                           fused=fused, merge=_combine(op, acc, True) if fused else None)
     chunk = -(-R // nchunks)
     tail = (nout, R, nchunks, chunk, rtotal, *_shape_args(kshape, kst, rshape, rst, krank))
     return _Stage(device.kernel(spec), (nout * nchunks,), _lsize(config), tail)
@@ -158,7 +169,7 @@ class _Plan(NamedTuple):
     shape: tuple[int, ...]
     dtype: _dt.DType
     part: tuple[tuple[int, int], _dt.DType] | None  # the partials' shape and dtype of a two-stage reduction
-    stages: tuple[_Stage, ...]
+    stages: tuple[_Stage, ...]  # one stage when part is None or the two stages are fused, else two
 
 
 def _columns_stage(device: Any, op: ReduceOp, x: Tensor, acc: _dt.DType, res: _dt.DType, geo: tuple,
@@ -194,12 +205,32 @@ def _plan(device: Any, op: ReduceOp, x: Tensor, out_shape: tuple[int, ...], acc:
     nbytes = x._storage.nbytes
     if nchunks == 1:
         return _Plan(out_shape, res, None, (_stage(device, op, nbytes, x.dtype, acc, res, geo, 1, R, True, config),))
+    part = ((nout, nchunks), acc)
+    if nout * nchunks <= FUSE_MAX:
+        fused = _stage(device, op, nbytes, x.dtype, acc, res, geo, nchunks, R, True, config, fused=True)
+        return _Plan(out_shape, res, part, (fused,))
     first = _stage(device, op, nbytes, x.dtype, acc, acc, geo, nchunks, R, False, config)
     pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
     if nout == 1:
         pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
-    second = _stage(device, op, nout * nchunks * acc.itemsize, acc, acc, res, pgeo, 1, R, True, config)
-    return _Plan(out_shape, res, ((nout, nchunks), acc), (first, second))
+    second = _stage(device, op, nout * nchunks * acc.itemsize, acc, acc, res, pgeo, 1, R, True, config,
+                    partials=True)
+    return _Plan(out_shape, res, part, (first, second))
+
+
+_SCRATCH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _scratch(device: Any) -> tuple[Any, Any]:
+    """The device's buffers for fused reductions: partials (FUSE_MAX of the widest accumulator,
+    complex128) and FUSE_MAX zeroed row counters (each launch leaves them at 0). One set serves every
+    fused launch: the queue is in order, and a launch is done with both when it ends."""
+    bufs = _SCRATCH.get(device)
+    if bufs is None:
+        part = Tensor.empty((FUSE_MAX,), _dt.complex128 if device.info.fp64 else _dt.complex64, device)
+        counters = fill_(Tensor.empty((FUSE_MAX,), _dt.uint32, device), 0)
+        bufs = _SCRATCH[device] = (part, counters)
+    return bufs[0]._storage.buf, bufs[1]._storage.buf
 
 
 def _execute(device: Any, plan: _Plan, x: Tensor, out: Tensor) -> list:
@@ -207,6 +238,10 @@ def _execute(device: Any, plan: _Plan, x: Tensor, out: Tensor) -> list:
     if plan.part is None:
         st = plan.stages[0]
         return [launch(device, st.kernel, st.gsize, st.lsize, [out._storage.buf, x._storage.buf, x.offset, *st.tail])]
+    if len(plan.stages) == 1:
+        st = plan.stages[0]
+        return [launch(device, st.kernel, st.gsize, st.lsize,
+                       [out._storage.buf, x._storage.buf, *_scratch(device), x.offset, *st.tail])]
     part = Tensor.empty(plan.part[0], plan.part[1], device)
     first, second = plan.stages
     return [launch(device, first.kernel, first.gsize, first.lsize,

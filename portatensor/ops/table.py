@@ -38,10 +38,21 @@ class ElementwiseOp:
 
 @dataclass(frozen=True)
 class ReduceOp:
+    """init, combine (acc with an element v) and final of a reduction, in OpenCL C over ``acc``/``v``.
+
+    merge combines two partial accumulators (the second stage of a chunked reduction); None: combine
+    does both, as for sum or max, but count_nonzero must add its partial counts, not count them.
+    """
+
     name: str
     init: str
     combine: str
     final: str = "acc"
+    merge: str | None = None
+
+    @property
+    def merge_expr(self) -> str:
+        return self.combine if self.merge is None else self.merge
 
 
 def _op(name: str, arity: int, rule: str, expr: str, kinds: str = "biufc", **by_kind: str) -> ElementwiseOp:
@@ -178,7 +189,7 @@ REDUCE: dict[str, ReduceOp] = {op.name: op for op in (
     ReduceOp("mean", "0", "acc + v", "acc / R"),
     ReduceOp("all", "1", "acc & (v != 0)"),
     ReduceOp("any", "0", "acc | (v != 0)"),
-    ReduceOp("count_nonzero", "0", "acc + (v != 0)"),
+    ReduceOp("count_nonzero", "0", "acc + (v != 0)", merge="acc + v"),
     # Arg-reductions: combine is the test "(v, i) beats (acc, ai)" of argreduce.
     ReduceOp("argmax", "", "(v_nan && !acc_nan) || (!acc_nan && !v_nan && v > acc) || "
              "(v == acc && i < ai) || (v_nan && acc_nan && i < ai)"),

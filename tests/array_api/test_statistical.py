@@ -83,6 +83,33 @@ def test_large_two_stage(device):
     assert_close(R.argmin(A), a.argmin())
 
 
+@pytest.mark.parametrize("fuse_max", [R.FUSE_MAX, 0], ids=["one-launch", "two-launch"])
+def test_chunked_reductions(device, monkeypatch, fuse_max):
+    """Rows long enough to split into chunks, merged in one fused launch (a counter per row, reset by the
+    row's last work-item) or by a second launch: every op, twice over (a counter left non-zero would
+    show), whole-array and per-row, plus a strided view and a boolean count."""
+    monkeypatch.setattr(R, "FUSE_MAX", fuse_max)
+    device.plans.clear()
+    a = _rand((5, 60001))
+    A = pt.asarray(a, device=device)
+    ref = a.astype(np.float64)
+    b = a > 0.7
+    B = pt.asarray(b, device=device)
+    for _ in range(2):
+        for axis in (None, 1):
+            for name in ("sum", "mean", "max", "min"):
+                assert_close(getattr(R, name)(A, axis=axis), getattr(np, name)(ref, axis=axis), "float32",
+                             scale=5000)
+            assert_close(R.prod(pt.asarray(1 + a / 1e5, device=device), axis=axis),
+                         np.prod(1 + ref / 1e5, axis=axis), "float32", scale=5000)
+            assert_close(R.count_nonzero(B, axis=axis), np.count_nonzero(b, axis=axis))
+            assert_close(R.all(B | (A > -100), axis=axis), np.all(b | (a > -100), axis=axis))
+            assert_close(R.any(B, axis=axis), np.any(b, axis=axis))
+            assert_close(R.any(A > 100, axis=axis), np.any(a > 100, axis=axis))
+        assert_close(R.sum(A[:, ::-3]), ref[:, ::-3].sum(), "float32", scale=5000)
+    device.plans.clear()
+
+
 def test_nan_propagation(device):
     a = _rand((4, 6))
     a[1, 2] = np.nan
