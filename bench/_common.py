@@ -30,6 +30,34 @@ def best_of(fn: Callable[[], Any], repeat: int = 5, number: int = 1) -> float:
     return statistics.median(times)
 
 
+def interleaved(fns: dict[str, Callable[[], Any]], repeat: int = 9, number: int = 1,
+                base: str = "portatensor", settle: float = 0.02) -> tuple[dict[str, float], dict[str, float]]:
+    """Time each fn in turn, round after round, so drift in a shared machine's memory bandwidth falls
+    on every library alike: (median seconds per call, median over rounds of time / base's time).
+
+    Each fn runs once first, untimed (kernel builds, allocator warm-up); the order within a round
+    rotates so none always runs first. Before each library's turn the host idles ``settle`` seconds:
+    PyTorch's OpenMP threads spin for a while after a parallel region, and on a 2-core machine they
+    would take a core from whichever library ran next.
+    """
+    names = list(fns)
+    for fn in fns.values():
+        fn()
+    rounds: list[dict[str, float]] = []
+    for r in range(repeat):
+        t: dict[str, float] = {}
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            time.sleep(settle)
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fns[name]()
+            t[name] = (time.perf_counter() - t0) / number
+        rounds.append(t)
+    med = {n: statistics.median(t[n] for t in rounds) for n in names}
+    rel = {n: statistics.median(t[n] / t[base] for t in rounds) for n in names}
+    return med, rel
+
+
 def torch_or_none() -> Any:
     try:
         import torch

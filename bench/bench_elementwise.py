@@ -7,7 +7,10 @@
    1000-element float32 arrays, then one synchronisation: microseconds per op.
 
 portatensor times include a device synchronisation per call (per loop for 3).
-Ratios are portatensor throughput over the peer's (>1: portatensor is faster).
+The libraries are timed in turn, round after round (bench/_common.interleaved),
+so a shared machine's drifting memory bandwidth falls on all of them alike.
+Ratios are portatensor throughput over the peer's (>1: portatensor is faster),
+the median of the per-round ratios; throughputs are from the median times.
 
 Run: python bench/bench_elementwise.py [--n N] [--iters ITERS] [--device SEL] [--repeat R]
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import best_of, save, table, torch_or_none  # noqa: E402
+from _common import interleaved, save, table, torch_or_none  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,11 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     def np_fma() -> None:
         ha * hb + hc
 
-    times = {"portatensor": best_of(pt_fma, args.repeat), "numpy": best_of(np_fma, args.repeat)}
+    fns = {"portatensor": pt_fma, "numpy": np_fma}
     if torch is not None:
         ta, tb, tc = (torch.from_numpy(h) for h in (ha, hb, hc))
-        times["torch"] = best_of(lambda: ta * tb + tc, args.repeat)
-    rows.append(_row("c = a*b + c", n, times, nbytes))
+        fns["torch"] = lambda: ta * tb + tc
+    rows.append(_row("c = a*b + c", n, *interleaved(fns, args.repeat, 3), nbytes))
     assert np.allclose((a * b + c).numpy()[:1000], (ha * hb + hc)[:1000], rtol=1e-6, atol=1e-6)
 
     # -- 2. sum ---------------------------------------------------------------------
@@ -65,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         pt.sum(a)
         dev.synchronize()
 
-    times = {"portatensor": best_of(pt_sum, args.repeat), "numpy": best_of(lambda: ha.sum(), args.repeat)}
+    fns = {"portatensor": pt_sum, "numpy": lambda: ha.sum()}
     if torch is not None:
-        times["torch"] = best_of(lambda: ta.sum(), args.repeat)
-    rows.append(_row("sum", n, times, 4 * n))
+        fns["torch"] = lambda: ta.sum()
+    rows.append(_row("sum", n, *interleaved(fns, args.repeat, 5), 4 * n))
     assert abs(float(pt.sum(a)) - float(ha.astype(np.float64).sum())) < 1e-3 * n ** 0.5
 
     # -- 3. small-op loop -------------------------------------------------------------
@@ -87,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             z = sx * sy + sx
             z = z - sy  # noqa: F841
 
-    pt_loop()
-    times = {"portatensor": best_of(pt_loop, max(3, args.repeat // 2)), "numpy": best_of(np_loop, 3)}
+    fns = {"portatensor": pt_loop, "numpy": np_loop}
     if torch is not None:
         tx, ty = torch.from_numpy(sx), torch.from_numpy(sy)
 
@@ -97,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
                 z = tx * ty + tx
                 z = z - ty  # noqa: F841
 
-        times["torch"] = best_of(torch_loop, 3)
-    rows.append(_row(f"small-op loop ({iters}x3 ops, 1000 el)", 1000, times, None, ops))
+        fns["torch"] = torch_loop
+    rows.append(_row(f"small-op loop ({iters}x3 ops, 1000 el)", 1000, *interleaved(fns, max(3, args.repeat // 2)),
+                     None, ops))
 
     cols = ["case", "portatensor", "numpy", "torch", "pt/numpy", "pt/torch", "unit"]
     print(f"device: {dev}   torch threads: {torch.get_num_threads() if torch else '-'}")
@@ -111,17 +114,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _row(case: str, n: int, times: dict[str, float], nbytes: int | None, ops: int = 0) -> dict:
-    """Throughput per library (GB/s, or microseconds per op for the loop) and the ratios."""
+def _row(case: str, n: int, times: dict[str, float], rel: dict[str, float], nbytes: int | None,
+         ops: int = 0) -> dict:
+    """Throughput per library (GB/s, or microseconds per op for the loop) and the ratios.
+
+    rel: each library's time over portatensor's, the median over interleaved rounds; it is the
+    throughput ratio portatensor / peer.
+    """
     row: dict = {"case": case, "n": n, "seconds": times}
     if nbytes is not None:
         vals = {k: nbytes / t / 1e9 for k, t in times.items()}
         row["unit"] = "GB/s"
-        ratio = {k: vals["portatensor"] / v for k, v in vals.items()}
     else:
         vals = {k: t / ops * 1e6 for k, t in times.items()}
         row["unit"] = "us/op"
-        ratio = {k: v / vals["portatensor"] for k, v in vals.items()}  # throughput ratio
+    ratio = rel
     row.update(vals)
     row["pt/numpy"] = ratio.get("numpy")
     row["pt/torch"] = ratio.get("torch")
