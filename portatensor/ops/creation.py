@@ -264,6 +264,7 @@ def linspace(start: Any, stop: Any, /, num: int, *, dtype: Any = None, device: A
         # the real and imaginary parts are two real ranges: re + im * 1j
         from .elementwise import apply
 
+        get_device(device).check_dtype(dt)  # name complex128, not the float64 parts, on a device without fp64
         start, stop = complex(start), complex(stop)
         part = _dt.real_dtype(dt)
         re, im = (linspace(a, b, num, dtype=part, device=device, endpoint=endpoint)
