@@ -558,7 +558,8 @@ class ElementwiseNode(Node):
 
 _NO_OPERANDS = frozenset({"add", "subtract", "negative", "positive", "copy", "exp", "expm1", "sqrt", "rsqrt",
                           "tanh", "reciprocal", "sigmoid", "conj", "real", "imag"})
-_NEEDS_OUT = frozenset({"logaddexp", "exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid"})
+_NEEDS_OUT = frozenset({"logaddexp", "exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid", "norm_sqrt",
+                        "norm_root"})
 
 
 def _ewr(name: str, *operands: Any) -> Any:
@@ -679,6 +680,11 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "log2": _unary(lambda n, g: g / (n.arg(0) * math.log(2.0))),
     "log10": _unary(lambda n, g: g / (n.arg(0) * math.log(10.0))),
     "sqrt": _unary(lambda n, g: g / (n.arg(-1) * 2.0)),
+    # the roots of p-norms (ops/linalg.py): 0 where the sum under the root is 0, as torch's norm backward
+    "norm_sqrt": _unary(lambda n, g: _ewr("mask_gt", g / (n.arg(-1) * 2.0), n.arg(0), 0.0)),
+    "norm_root": lambda n, g: (_ewr("mask_gt", g * (n.arg(-1) / n.arg(0)) * n.arg(1), n.arg(0), 0.0), None),
+    "norm_pow": lambda n, g: (_ewr("mask_gt", g * _ewr("pow", n.arg(0), n.arg(1) - 1.0) * n.arg(1), n.arg(0), 0.0),
+                              None),
     "rsqrt": _unary(lambda n, g: g * n.arg(-1) * n.arg(-1) * n.arg(-1) * -0.5),
     "sin": _unary(lambda n, g: g * _ewr("cos", n.arg(0))),
     "cos": _unary(lambda n, g: -(g * _ewr("sin", n.arg(0)))),

@@ -170,6 +170,7 @@ def _squeeze(out: Tensor, x1: Tensor, x2: Tensor) -> Tensor:
 import operator as _operator  # noqa: E402
 from typing import Any as _Any  # noqa: E402
 
+from . import elementwise as _elementwise  # noqa: E402
 from . import manipulate as _manip  # noqa: E402
 from . import reduce as _red  # noqa: E402
 from .elementwise import apply as _ew  # noqa: E402
@@ -296,6 +297,19 @@ def _float_input(name: str, x: Tensor) -> Tensor:
     return x
 
 
+# The root of a p-norm, s ** (1/p) of s = sum |x|^p: sqrt and pow, but their gradient is 0 where s is 0
+# (autograd's rules for these names), as torch's norm: sqrt's 1 / (2 sqrt(0)) times the zero gradient of |x|^2
+# at x = 0 would make the norm of a zero vector (clip_grad_norm_ of all-zero gradients) a NaN gradient.
+_NORM_SQRT = _elementwise.ElementwiseOp("norm_sqrt", 1, "numeric", "sqrt(a)", "f")
+_NORM_ROOT = _elementwise.ElementwiseOp("norm_root", 2, "numeric", "pow(a, b)", "f")
+# |x| ** p under that root: pow, with a gradient of 0 where |x| is 0 (torch's too: for p < 1, p |x|^(p-1) is inf)
+_NORM_POW = _elementwise.ElementwiseOp("norm_pow", 2, "numeric", "pow(a, b)", "f")
+
+
+def _norm_sqrt(s: Tensor) -> Tensor:
+    return _elementwise.run(_NORM_SQRT, (s,))  # NOTE: through the module: autograd installs the recording run
+
+
 def vector_norm(x: Tensor, /, *, axis: _Any = None, keepdims: bool = False, ord: _Any = 2) -> Tensor:  # noqa: A002
     """The vector p-norm over axis (all elements by default); ord in R ∪ {inf, -inf}."""
     _need("vector_norm", x)
@@ -316,10 +330,11 @@ def vector_norm(x: Tensor, /, *, axis: _Any = None, keepdims: bool = False, ord:
     elif ord == 1:
         r = _red.sum(a, axis=axes, keepdims=keepdims, dtype=a.dtype)
     elif ord == 2:
-        r = _ew("sqrt", _red.sum(_ew("multiply", a, a), axis=axes, keepdims=keepdims, dtype=a.dtype))
+        r = _norm_sqrt(_red.sum(_ew("multiply", a, a), axis=axes, keepdims=keepdims, dtype=a.dtype))
     else:
         p = float(ord)
-        r = _ew("pow", _red.sum(_ew("pow", a, p), axis=axes, keepdims=keepdims, dtype=a.dtype), 1.0 / p)
+        s = _red.sum(_elementwise.run(_NORM_POW, (a, p)), axis=axes, keepdims=keepdims, dtype=a.dtype)
+        r = _elementwise.run(_NORM_ROOT, (s, 1.0 / p))
     return r
 
 
@@ -337,8 +352,7 @@ def matrix_norm(x: Tensor, /, *, keepdims: bool = False, ord: _Any = "fro") -> T
         return r[..., None, None] if keepdims else r
     a = _ew("abs", x)
     if ord == "fro":
-        r = _ew("sqrt", _red.sum(_ew("multiply", a, a), axis=(-2, -1), keepdims=keepdims, dtype=a.dtype))
-        return r
+        return _norm_sqrt(_red.sum(_ew("multiply", a, a), axis=(-2, -1), keepdims=keepdims, dtype=a.dtype))
     if ord in (1, -1):
         s = _red.sum(a, axis=-2, keepdims=True, dtype=a.dtype)
     elif ord in (_INF, -_INF):

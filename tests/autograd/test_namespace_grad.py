@@ -72,3 +72,38 @@ def test_unrecorded_paths_unchanged(device):
     np.testing.assert_array_equal(pt.tile(x, (2, 1)).numpy(), np.tile(x.numpy(), (2, 1)))
     np.testing.assert_array_equal(pt.sort(-x, axis=1).numpy(), np.sort(-x.numpy(), axis=1))
     assert not pt.stack([x, x]).requires_grad
+
+
+NORM_CASES = {
+    "vector_norm_2": lambda x: pt.linalg.vector_norm(x, axis=1),
+    "vector_norm_3": lambda x: pt.linalg.vector_norm(x, ord=3),
+    "vector_norm_0.5": lambda x: pt.linalg.vector_norm(x, ord=0.5, axis=0),
+    "vector_norm_-1": lambda x: pt.linalg.vector_norm(x, ord=-1),
+    "matrix_norm_fro": lambda x: pt.linalg.matrix_norm(x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NORM_CASES))
+def test_norm_gradients(device, name):
+    """p-norms differentiate as torch's do (against torch where installed), and a zero vector's (or zero
+    entry's) gradient is 0, not the NaN that sqrt(0) and |0|^(p-1), p < 1, would give."""
+    torch = pytest.importorskip("torch")
+    x = _x(device, (3, 4))
+    fn = NORM_CASES[name]
+    pt.autograd.gradcheck(fn, [x], eps=1e-6, atol=1e-5)
+    h = RNG.standard_normal((3, 4))
+    h[1] = 0.0   # a zero row: a zero vector for axis=1, zero entries otherwise
+    h[0, 2] = 0.0
+    for value in (h, np.zeros((3, 4))):
+        x = pt.asarray(value, dtype=pt.float64, device=device).requires_grad_()
+        pt.sum(fn(x)).backward()
+        tx = torch.tensor(value, requires_grad=True)
+        tfn = {"vector_norm_2": lambda t: torch.linalg.vector_norm(t, dim=1),
+               "vector_norm_3": lambda t: torch.linalg.vector_norm(t, ord=3),
+               "vector_norm_0.5": lambda t: torch.linalg.vector_norm(t, ord=0.5, dim=0),
+               "vector_norm_-1": lambda t: torch.linalg.vector_norm(t, ord=-1),
+               "matrix_norm_fro": lambda t: torch.linalg.matrix_norm(t)}[name]
+        tfn(tx).sum().backward()
+        got = x.grad.numpy()
+        assert np.isfinite(got).all(), got
+        np.testing.assert_allclose(got, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
