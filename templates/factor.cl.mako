@@ -262,22 +262,33 @@ ${prologue()}
     const int end = min(n, hi);
     for (int j = j0; j < j1; ++j) {
         ## NOTE: as in lu, the reflector's loops are empty where lo > 0 rather than skipped by an if.
+        ## The column's norm is taken over its entries divided by their largest magnitude: a sum of squares
+        ## overflows past sqrt(max float) (1.8e19 in float32) and drops entries under sqrt(min normal).
         RT part = (RT)0;
-        for (int i = j + 1 + lid; i < (lo ? 0 : m); i += WG) part += ABS2(A(i, j));
+        for (int i = j + 1 + lid; i < (lo ? 0 : m); i += WG) part = fmax(part, ABS(A(i, j)));
+        red[lid] = part;
+${tree("red[lid] = fmax(red[lid], red[lid + s_]);")}
+        const ${ct} alpha = A(j, j);
+        const RT amax = fmax(red[0], ABS(alpha));
+        ${d.barrier()};
+        part = (RT)0;
+        for (int i = j + 1 + lid; i < (lo || amax == (RT)0 ? 0 : m); i += WG) {
+            const RT v = ABS(A(i, j)) / amax;
+            part += v * v;
+        }
         red[lid] = part;
 ${tree("red[lid] += red[lid + s_];")}
-        const RT sigma = red[0];
-        const ${ct} alpha = A(j, j);
-        ${ct} t = (${ct})0, beta = alpha, scale = (${ct})0;
+        const RT sigma = red[0];  /* of the scaled entries below the diagonal */
+        ${ct} t = (${ct})0, beta = alpha, denom = CR(1);
         if (sigma != (RT)0 || IM(alpha) != (RT)0) {
-            const RT nrm = hypot(ABS(alpha), sqrt(sigma));
+            const RT nrm = amax * hypot(ABS(alpha) / amax, sqrt(sigma));
             beta = CR(RE(alpha) >= (RT)0 ? -nrm : nrm);
             t = DIV(beta - alpha, beta);
-            scale = DIV(CR(1), alpha - beta);
+            denom = alpha - beta;  /* v = x / denom: 1 / denom overflows for a column of subnormals */
         }
         ${d.global_barrier()};
         if (lo == 0) {
-            for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = MUL(A(i, j), scale);
+            for (int i = j + 1 + lid; i < m; i += WG) A(i, j) = DIV(A(i, j), denom);
             if (lid == 0) { T(j) = t; A(j, j) = beta; }
         }
         ${d.global_barrier()};

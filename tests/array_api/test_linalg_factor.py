@@ -154,6 +154,22 @@ def test_qr(device: pt.Device, dtype: str, shape: tuple[int, ...], mode: str) ->
     assert_close(np.abs(r), np.abs(want_r), dtype, scale=20 * max(shape[-2:], default=1))
 
 
+@pytest.mark.parametrize("scale", [1e25, 1e-30, 1e-41])
+def test_qr_extreme_scales(device: pt.Device, scale: float) -> None:
+    """Column norms past sqrt(FLT_MAX) (1.8e19), under sqrt(FLT_MIN) and of subnormals: the reflectors scale
+    by the column's largest entry, and divide rather than multiply by a reciprocal that would overflow."""
+    a = (_rand(6, 4) * scale).astype(np.float32)
+    q, r = pt.linalg.qr(_dev(a, device, "float32"))
+    q, r = q.numpy().astype(np.float64), r.numpy().astype(np.float64)
+    assert np.isfinite(q).all() and np.isfinite(r).all()
+    # subnormal float32 keeps ~16 of its 24 bits at 1e-41: the tolerance follows the input's precision
+    tol = 1e-5 if scale > 1e-37 else 1e-3
+    assert np.abs(q @ r - a).max() <= tol * np.abs(a).max()
+    assert np.abs(q.T @ q - np.eye(4)).max() <= tol
+    want_r = np.linalg.qr(a.astype(np.float64))[1]
+    assert np.abs(np.abs(r) - np.abs(want_r)).max() <= tol * np.abs(want_r).max()
+
+
 def test_qr_rank_deficient_and_view(device: pt.Device) -> None:
     a = _rand(6, 2) @ _rand(2, 4)
     q, r = pt.linalg.qr(pt.matrix_transpose(_dev(a.T, device, "float64")), mode="complete")
