@@ -559,7 +559,7 @@ class ElementwiseNode(Node):
 _NO_OPERANDS = frozenset({"add", "subtract", "negative", "positive", "copy", "exp", "expm1", "sqrt", "rsqrt",
                           "tanh", "reciprocal", "sigmoid", "conj", "real", "imag"})
 _NEEDS_OUT = frozenset({"logaddexp", "exp", "expm1", "sqrt", "rsqrt", "tanh", "reciprocal", "sigmoid", "norm_sqrt",
-                        "norm_root"})
+                        "norm_root", "tan", "hypot"})
 
 
 def _ewr(name: str, *operands: Any) -> Any:
@@ -663,7 +663,48 @@ def _r_where(n: ElementwiseNode, g: Tensor) -> Any:
     return None, _ewr("where_f", m, g, 0.0), _ewr("where_f", m, 0.0, g)
 
 
+def _c_where(n: ElementwiseNode, g: Tensor) -> Any:
+    from .indexing import where  # recorded: a create_graph backward differentiates through it
+
+    c = n.arg(0)
+    return None, where(c, g, 0.0), where(c, 0.0, g)
+
+
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)  # d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
+
+
+def _fn(name: str, x: Any) -> Any:
+    """The table's op ``name`` of x, recorded (so a backward rule built of it differentiates again)."""
+    return _ew.apply(name, x)
+
+
+def _r_atan2(n: ElementwiseNode, g: Tensor) -> Any:
+    y, x = n.arg(0), n.arg(1)
+    r2 = y * y + x * x
+    ni = n.needs_input_grad
+    return (g * x / r2 if ni[0] else None), (-(g * y) / r2 if ni[1] else None)
+
+
+def _r_hypot(n: ElementwiseNode, g: Tensor) -> Any:
+    """g * a / hypot(a, b), 0 where both are 0 (torch gives NaN there; the norm of a zero vector is 0 here)."""
+    a, b, r = n.arg(0), n.arg(1), n.arg(-1)
+    ni = n.needs_input_grad
+    return (_ewr("mask_gt", g * a / r, r, 0.0) if ni[0] else None), (_ewr("mask_gt", g * b / r, r, 0.0) if ni[1]
+                                                                        else None)
+
+
+def _r_copysign(n: ElementwiseNode, g: Tensor) -> Any:
+    """d copysign(a, b) / da = sign(a) * copysign(1, b) (0 at a = 0, as torch's result / a masked); b gets 0."""
+    a, b = n.arg(0), n.arg(1)
+    ga = g * (_fn("sign", a) * _ew.apply("copysign", 1.0, b)) if n.needs_input_grad[0] else None
+    return ga, (g * 0.0 if n.needs_input_grad[1] else None)
+
+
+def _r_remainder(n: ElementwiseNode, g: Tensor) -> Any:
+    """a - b floor(a / b): a gets g, b gets -g floor(a / b) (torch's rule)."""
+    a, b = n.arg(0), n.arg(1)
+    ni = n.needs_input_grad
+    return (g if ni[0] else None), (-(g * _ew.apply("floor_divide", a, b)) if ni[1] else None)
 
 ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "add": _r_add,
@@ -719,6 +760,22 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "erfc": _unary(lambda n, g: g * (_ew.apply("exp", -_ew.apply("square", n.arg(0))) * -_TWO_OVER_SQRT_PI)),
     "erfinv": _unary(lambda n, g: g * (_ew.apply("exp", _ew.apply("square", _ew.apply("erfinv", n.arg(0))))
                                        * (1.0 / _TWO_OVER_SQRT_PI))),
+    "tan": _unary(lambda n, g: g * (n.arg(-1) * n.arg(-1) + 1.0)),
+    "sinh": _unary(lambda n, g: g * _fn("cosh", n.arg(0))),
+    "cosh": _unary(lambda n, g: g * _fn("sinh", n.arg(0))),
+    "asin": _unary(lambda n, g: g / _fn("sqrt", 1.0 - n.arg(0) * n.arg(0))),
+    "acos": _unary(lambda n, g: -g / _fn("sqrt", 1.0 - n.arg(0) * n.arg(0))),
+    "atan": _unary(lambda n, g: g / (n.arg(0) * n.arg(0) + 1.0)),
+    "asinh": _unary(lambda n, g: g / _fn("sqrt", n.arg(0) * n.arg(0) + 1.0)),
+    "acosh": _unary(lambda n, g: g / (_fn("sqrt", n.arg(0) - 1.0) * _fn("sqrt", n.arg(0) + 1.0))),
+    "atanh": _unary(lambda n, g: g / (1.0 - n.arg(0) * n.arg(0))),
+    "atan2": _r_atan2,
+    "hypot": _r_hypot,
+    "copysign": _r_copysign,
+    "remainder": _r_remainder,
+    # piecewise constant, like floor (torch has no rule; the derivative is 0 almost everywhere)
+    "floor_divide": lambda n, g: (g * 0.0 if n.needs_input_grad[0] else None,
+                                  g * 0.0 if n.needs_input_grad[1] else None),
     "conj": _unary(lambda n, g: g),  # a real operand: conj, real are the identity, imag the constant 0
     "real": _unary(lambda n, g: g),
     "imag": _unary(lambda n, g: g * 0.0),
@@ -785,6 +842,18 @@ COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "sin": _unary(lambda n, g: g * _conj(_ew.apply("cos", n.arg(0)))),
     "cos": _unary(lambda n, g: -(g * _conj(_ew.apply("sin", n.arg(0))))),
     "tanh": _unary(lambda n, g: g * _conj(1.0 - n.arg(-1) * n.arg(-1))),
+    "tan": _unary(lambda n, g: g * _conj(n.arg(-1) * n.arg(-1) + 1.0)),
+    "sinh": _unary(lambda n, g: g * _conj(_fn("cosh", n.arg(0)))),
+    "cosh": _unary(lambda n, g: g * _conj(_fn("sinh", n.arg(0)))),
+    "asin": _unary(lambda n, g: g / _conj(_fn("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
+    "acos": _unary(lambda n, g: -g / _conj(_fn("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
+    "atan": _unary(lambda n, g: g / _conj(n.arg(0) * n.arg(0) + 1.0)),
+    "asinh": _unary(lambda n, g: g / _conj(_fn("sqrt", n.arg(0) * n.arg(0) + 1.0))),
+    "acosh": _unary(lambda n, g: g / _conj(_fn("sqrt", n.arg(0) - 1.0) * _fn("sqrt", n.arg(0) + 1.0))),
+    "atanh": _unary(lambda n, g: g / _conj(1.0 - n.arg(0) * n.arg(0))),
+    "log2": _unary(lambda n, g: g / _conj(n.arg(0) * math.log(2.0))),
+    "log10": _unary(lambda n, g: g / _conj(n.arg(0) * math.log(10.0))),
+    "where": _c_where,
     "pow": _c_pow,
 }.items()}
 

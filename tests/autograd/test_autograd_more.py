@@ -187,3 +187,44 @@ def test_backward_inputs_and_nonscalar(device):
     np.testing.assert_allclose(w.grad.numpy(), [1, 2])
     with pytest.raises(RuntimeError, match="scalar"):
         (x * w).backward()
+
+
+# -- trigonometric, hyperbolic and two-operand functions -------------------------------------------------
+_UNIT = RNG.uniform(-0.9, 0.9, (2, 3))  # inside asin/acos/atanh's domain
+_ABOVE_ONE = RNG.uniform(1.1, 3.0, (2, 3))  # acosh's
+_ANY = RNG.standard_normal((2, 3))
+_ELEMENTWISE_GRAD = {
+    "tan": (lambda m, x: m.tan(x), _UNIT),
+    "sinh": (lambda m, x: m.sinh(x), _ANY),
+    "cosh": (lambda m, x: m.cosh(x), _ANY),
+    "asin": (lambda m, x: m.asin(x), _UNIT),
+    "acos": (lambda m, x: m.acos(x), _UNIT),
+    "atan": (lambda m, x: m.atan(x), _ANY),
+    "asinh": (lambda m, x: m.asinh(x), _ANY),
+    "acosh": (lambda m, x: m.acosh(x), _ABOVE_ONE),
+    "atanh": (lambda m, x: m.atanh(x), _UNIT),
+    "atan2": (lambda m, x: m.atan2(x, x[:1] * 2.0 - 0.3), _ANY),
+    "hypot": (lambda m, x: m.hypot(x, x[:1] * 2.0), _ANY),
+    "copysign": (lambda m, x: m.copysign(x, -x[:1] + 0.1), _ANY),
+    "remainder": (lambda m, x: m.remainder(x * 5.0, x[:1] + 2.5), _UNIT),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_ELEMENTWISE_GRAD))
+def test_elementwise_function_gradients(device, name):
+    """Backward rules of the standard's trigonometric, hyperbolic and two-operand functions: finite
+    differences in float64, and torch's gradients (each operand broadcast, so the rules reduce too)."""
+    torch = pytest.importorskip("torch")
+    _f64(device)
+    fn, a = _ELEMENTWISE_GRAD[name]
+    pt.autograd.gradcheck(lambda x: fn(pt, x), [_t(a, device, grad=True)], eps=1e-6, atol=1e-5)
+    _parity(torch, device, lambda m, x: (fn(m, x) ** 2).sum(), [a], rtol=1e-9, atol=1e-12)
+
+
+def test_floor_divide_and_hypot_at_zero_gradients(device):
+    """floor_divide is piecewise constant: 0 (torch has no rule); hypot at (0, 0) gives 0, not torch's NaN."""
+    x = _t(np.array([0.0, 3.0, -4.0], np.float32), device, grad=True)
+    y = _t(np.array([0.0, 4.0, 2.0], np.float32), device, grad=True)
+    pt.sum(pt.floor_divide(x, y + 1.0) + pt.hypot(x, y)).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.6, -4.0 / np.hypot(4.0, 2.0)], rtol=1e-6)
+    np.testing.assert_allclose(y.grad.numpy(), [0.0, 0.8, 2.0 / np.hypot(4.0, 2.0)], rtol=1e-6)
