@@ -512,3 +512,32 @@ ${round_robin_pair("r", "pi")}
     }
 }
 </%def>
+
+## The Jacobi kernels leave eigenvalues and singular values in pair order.
+## sort_cols writes each matrix's n values w sorted (ascending, or descending
+## with desc; NaN last either way; ties keep their order) to w_out, and the
+## columns of the stacks a (nb, ra, n) and b (nb, rb, n) (ra, rb = 0: none)
+## permuted the same way to a_out and b_out. Lane i ranks value i by counting
+## the values that sort before it: n^2 comparisons a matrix, one launch in
+## place of an argsort and its gathers.
+<%def name="sort_cols(dtypes, rank, wg)">\
+<% ct = c.attr.COMPUTE[dtypes[0]] %>\
+#define WG ${wg}
+${arith(ct)}
+#define PT_BEFORE(x, y) ((desc ? (x) > (y) : (x) < (y)) || (isnan(y) && !isnan(x)))
+${d.kernel("sort_cols", [("out", "RT", "w_out"), ("in", "RT", "w"), ("out", ct, "a_out"), ("in", ct, "a"), ("out", ct, "b_out"), ("in", ct, "b"), ("scalar", "int", "n"), ("scalar", "int", "ra"), ("scalar", "int", "rb"), ("scalar", "int", "desc")])}
+{
+${prologue()}
+    for (int i = lid; i < n; i += WG) {
+        const RT vi = w[g * n + i];
+        int r = 0;
+        for (int j = 0; j < n; ++j) {
+            const RT vj = w[g * n + j];
+            r += PT_BEFORE(vj, vi) || (j < i && !PT_BEFORE(vi, vj));
+        }
+        w_out[g * n + r] = vi;
+        for (int row = 0; row < ra; ++row) a_out[(g * ra + row) * n + r] = a[(g * ra + row) * n + i];
+        for (int row = 0; row < rb; ++row) b_out[(g * rb + row) * n + r] = b[(g * rb + row) * n + i];
+    }
+}
+</%def>

@@ -362,10 +362,26 @@ def _eigh(name: str, x: Tensor, vectors: bool) -> tuple[Tensor, Tensor]:
 
 def _sorted(values: Tensor, stacks: list[Tensor], descending: bool) -> tuple[Tensor, list[Tensor]]:
     """values sorted along the last axis (the Jacobi kernels leave them in pair order), and the columns of each
-    stack of matrices in stacks permuted the same way."""
+    stack of matrices in stacks (at most two, contiguous) permuted the same way.
+
+    One sort_cols launch (n^2 comparisons a matrix) where its loops fit _LOOP_CAP, else argsort and gathers.
+    """
     from .index import take_along
     from .sort import argsort
 
+    n = values.shape[-1]
+    rows = [t.shape[-2] for t in stacks] + [0] * (2 - len(stacks))
+    dense = all(t.offset == 0 and t.is_contiguous() for t in (values, *stacks))
+    if dense and values.size and -(-n // _wg(values.device)) * (n + sum(rows)) <= _LOOP_CAP:
+        ct = stacks[0].dtype if stacks else values.dtype
+        w = Tensor.empty(values.shape, values.dtype, values.device)
+        outs = [Tensor.empty(t.shape, t.dtype, t.device) for t in stacks]
+        bufs: list[Any] = []
+        for i in range(2):  # NOTE: a missing stack (0 rows) is never read or written; any buffer will do
+            bufs += [outs[i]._storage.buf, stacks[i]._storage.buf] if i < len(stacks) else [w._storage.buf] * 2
+        _run(values.device, "sort_cols", ct, _count(values.shape[:-1]),
+             [w._storage.buf, values._storage.buf, *bufs, n, *rows, int(descending)])
+        return w, outs
     order = argsort(values, axis=-1, descending=descending)
     cols = order[..., None, :]
     return take_along(values, order, -1, True), [contiguous(take_along(t, cols, -1, True)) for t in stacks]

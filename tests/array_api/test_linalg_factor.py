@@ -574,3 +574,25 @@ def test_portable_split_launches(device: pt.Device, monkeypatch: pytest.MonkeyPa
     u, s, vh = (np.asarray(t) for t in pt.linalg.svd(tz[:20, :12], full_matrices=False))
     assert_close(s, np.linalg.svd(z[:20, :12], compute_uv=False), "float32", scale=16 * n)
     assert_close((u * s) @ vh, z[:20, :12], "complex64", scale=16 * n)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("path", ["sort_cols", "argsort"])
+def test_sorted_values_and_columns(device: pt.Device, monkeypatch: pytest.MonkeyPatch, descending: bool,
+                                   path: str) -> None:
+    """How eigh and svd order their values (one sort_cols launch, or argsort and gathers past the loop cap):
+    stable (ties keep their order), NaN last (sort_cols), and the columns of each stack follow their values."""
+    from portatensor.ops import factor
+
+    if path == "argsort":
+        monkeypatch.setattr(factor, "_LOOP_CAP", 0)
+    v = np.array([[3.0, np.nan, 1.0, 3.0, -2.0, 0.5, 1.0], [0.0, -1.0, 2.0, 2.0, np.nan, 5.0, -7.0]], np.float32)
+    if path == "argsort":
+        v[np.isnan(v)] = 9.0  # NOTE: argsort puts NaN first when descending; sort_cols puts it last
+    a, b = _rand(2, 4, 7).astype(np.float32), _rand(2, 7, 7).astype(np.float32)
+    w, (ao, bo) = factor._sorted(pt.asarray(v, device=device), [pt.asarray(a, device=device),
+                                                                 pt.asarray(b, device=device)], descending)
+    order = np.argsort(-v if descending else v, axis=-1, kind="stable")
+    np.testing.assert_array_equal(w.numpy(), np.take_along_axis(v, order, -1))
+    np.testing.assert_array_equal(ao.numpy(), np.take_along_axis(a, order[:, None, :], -1))
+    np.testing.assert_array_equal(bo.numpy(), np.take_along_axis(b, order[:, None, :], -1))
