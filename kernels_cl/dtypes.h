@@ -38,6 +38,13 @@ inline T PT_OVL_R pt_floordiv(T a, T b) { \
         return f; \
     } \
     return copysign((T)0, a / b); \
+} \
+/* tanh saturating to +-1: 1 - tanh x ~ 2 exp(-2x) is below half an ulp of 1 from \
+ * |x| > 9.01 in float and 19.06 in double, so +-1 is the rounded result there. \
+ * NOTE: PoCL 3.1's float tanh never reaches 1, not even at +-inf (0.99999994), and \
+ * the standard asks for exactly +-1 at +-inf. */ \
+inline T PT_OVL_R pt_tanh(T a) { \
+    return fabs(a) > (sizeof(T) == 4 ? (T)9.1 : (T)19.1) ? copysign((T)1, a) : tanh(a); \
 }
 
 /* nextafter on the bits (I: the integer type of T's width), as C and NumPy
