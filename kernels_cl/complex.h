@@ -17,6 +17,10 @@
 
 #define PT_COMPLEX_FUNCS(T, BIG, SMALL) \
 inline T##2 PT_OVL cmul(T##2 a, T##2 b) { return (T##2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); } \
+/* z * z with the one rounding of a fused multiply-add, as NumPy's compiled loops and PoCL contract it: \
+ * (1e30 + 1e30j)**2 in float32 is -inf + inf j rather than inf - inf = NaN where a device does not contract \
+ * (Mesa llvmpipe). */ \
+inline T##2 PT_OVL csquare(T##2 a) { return (T##2)(fma(a.x, a.x, -(a.y * a.y)), fma(a.x, a.y, a.y * a.x)); } \
 inline T##2 PT_OVL cdiv(T##2 a, T##2 b) { \
     /* Smith's algorithm: scale by the larger component to avoid overflow. */ \
     if (fabs(b.x) >= fabs(b.y)) { \

@@ -104,7 +104,7 @@ ELEMENTWISE: dict[str, ElementwiseOp] = {op.name: op for op in (
     _op("negative", 1, "numeric", "-a", "iufc"),
     _op("positive", 1, "numeric", "a", "iufc"),
     _op("abs", 1, "real", "fabs(a)", "iufc", i="(a < 0 ? -a : a)", u="a", c="cabs(a)"),
-    _op("square", 1, "numeric", "a * a", "iufc", c="cmul(a, a)"),
+    _op("square", 1, "numeric", "a * a", "iufc", c="csquare(a)"),
     _op("reciprocal", 1, "numeric", "(($T)1 / a)", "fc", c="crecip(a)"),
     _op("sign", 1, "numeric", "(a > 0 ? ($T)1 : (a < 0 ? ($T)-1 : (a == 0 ? ($T)0 : a)))", "iufc",
         i="((a > 0) - (a < 0))", u="(a > 0)", c="csign(a)"),
