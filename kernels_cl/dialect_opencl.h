@@ -10,4 +10,8 @@
 #define PT_LOCAL_PTR(T) __local T*
 #define PT_LOCAL __local
 #define PT_SCALAR(T) const T
+#define PT_GLOBAL_FENCE mem_fence(CLK_GLOBAL_MEM_FENCE)
+#define PT_ATOMIC_INC(p) atomic_inc(p)
+/* element i of global p read past any non-coherent cache: another work-group's fenced store is seen */
+#define PT_COHERENT_LOAD(T, p, i) (((volatile __global T*)(p))[i])
 #endif

@@ -84,16 +84,16 @@ class OpenCLDialect:
 
     def global_fence(self) -> str:
         """Orders this work-item's global stores before its later global memory operations (an atomic)."""
-        return "mem_fence(CLK_GLOBAL_MEM_FENCE)"
+        return "PT_GLOBAL_FENCE"
 
     def atomic_inc(self, ptr: str) -> str:
         """Atomically adds 1 to the uint at global pointer ``ptr``; the expression's value is the old one."""
-        return f"atomic_inc({ptr})"
+        return f"PT_ATOMIC_INC({ptr})"
 
     def coherent_load(self, ctype: str, ptr: str, idx: str) -> str:
         """Element ``idx`` of global ``ptr`` read past any non-coherent cache: another work-group's
         fenced store is seen."""
-        return f"((volatile __global {ctype}*)({ptr}))[{idx}]"
+        return f"PT_COHERENT_LOAD({ctype}, {ptr}, {idx})"
 
     def local_array(self, ctype: str, name: str, size: int | str) -> str:
         return f"PT_LOCAL {ctype} {name}[{size}]"
