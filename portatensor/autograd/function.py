@@ -673,11 +673,6 @@ def _c_where(n: ElementwiseNode, g: Tensor) -> Any:
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)  # d/dx erf(x) = 2/sqrt(pi) exp(-x^2)
 
 
-def _fn(name: str, x: Any) -> Any:
-    """The table's op ``name`` of x, recorded (so a backward rule built of it differentiates again)."""
-    return _ew.apply(name, x)
-
-
 def _r_atan2(n: ElementwiseNode, g: Tensor) -> Any:
     y, x = n.arg(0), n.arg(1)
     r2 = y * y + x * x
@@ -696,7 +691,7 @@ def _r_hypot(n: ElementwiseNode, g: Tensor) -> Any:
 def _r_copysign(n: ElementwiseNode, g: Tensor) -> Any:
     """d copysign(a, b) / da = sign(a) * copysign(1, b) (0 at a = 0, as torch's result / a masked); b gets 0."""
     a, b = n.arg(0), n.arg(1)
-    ga = g * (_fn("sign", a) * _ew.apply("copysign", 1.0, b)) if n.needs_input_grad[0] else None
+    ga = g * (_ew.apply("sign", a) * _ew.apply("copysign", 1.0, b)) if n.needs_input_grad[0] else None
     return ga, (g * 0.0 if n.needs_input_grad[1] else None)
 
 
@@ -761,13 +756,13 @@ ELEMENTWISE_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]]
     "erfinv": _unary(lambda n, g: g * (_ew.apply("exp", _ew.apply("square", _ew.apply("erfinv", n.arg(0))))
                                        * (1.0 / _TWO_OVER_SQRT_PI))),
     "tan": _unary(lambda n, g: g * (n.arg(-1) * n.arg(-1) + 1.0)),
-    "sinh": _unary(lambda n, g: g * _fn("cosh", n.arg(0))),
-    "cosh": _unary(lambda n, g: g * _fn("sinh", n.arg(0))),
-    "asin": _unary(lambda n, g: g / _fn("sqrt", 1.0 - n.arg(0) * n.arg(0))),
-    "acos": _unary(lambda n, g: -g / _fn("sqrt", 1.0 - n.arg(0) * n.arg(0))),
+    "sinh": _unary(lambda n, g: g * _ew.apply("cosh", n.arg(0))),
+    "cosh": _unary(lambda n, g: g * _ew.apply("sinh", n.arg(0))),
+    "asin": _unary(lambda n, g: g / _ew.apply("sqrt", 1.0 - n.arg(0) * n.arg(0))),
+    "acos": _unary(lambda n, g: -g / _ew.apply("sqrt", 1.0 - n.arg(0) * n.arg(0))),
     "atan": _unary(lambda n, g: g / (n.arg(0) * n.arg(0) + 1.0)),
-    "asinh": _unary(lambda n, g: g / _fn("sqrt", n.arg(0) * n.arg(0) + 1.0)),
-    "acosh": _unary(lambda n, g: g / (_fn("sqrt", n.arg(0) - 1.0) * _fn("sqrt", n.arg(0) + 1.0))),
+    "asinh": _unary(lambda n, g: g / _ew.apply("sqrt", n.arg(0) * n.arg(0) + 1.0)),
+    "acosh": _unary(lambda n, g: g / (_ew.apply("sqrt", n.arg(0) - 1.0) * _ew.apply("sqrt", n.arg(0) + 1.0))),
     "atanh": _unary(lambda n, g: g / (1.0 - n.arg(0) * n.arg(0))),
     "atan2": _r_atan2,
     "hypot": _r_hypot,
@@ -843,13 +838,13 @@ COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "cos": _unary(lambda n, g: -(g * _conj(_ew.apply("sin", n.arg(0))))),
     "tanh": _unary(lambda n, g: g * _conj(1.0 - n.arg(-1) * n.arg(-1))),
     "tan": _unary(lambda n, g: g * _conj(n.arg(-1) * n.arg(-1) + 1.0)),
-    "sinh": _unary(lambda n, g: g * _conj(_fn("cosh", n.arg(0)))),
-    "cosh": _unary(lambda n, g: g * _conj(_fn("sinh", n.arg(0)))),
-    "asin": _unary(lambda n, g: g / _conj(_fn("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
-    "acos": _unary(lambda n, g: -g / _conj(_fn("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
+    "sinh": _unary(lambda n, g: g * _conj(_ew.apply("cosh", n.arg(0)))),
+    "cosh": _unary(lambda n, g: g * _conj(_ew.apply("sinh", n.arg(0)))),
+    "asin": _unary(lambda n, g: g / _conj(_ew.apply("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
+    "acos": _unary(lambda n, g: -g / _conj(_ew.apply("sqrt", 1.0 - n.arg(0) * n.arg(0)))),
     "atan": _unary(lambda n, g: g / _conj(n.arg(0) * n.arg(0) + 1.0)),
-    "asinh": _unary(lambda n, g: g / _conj(_fn("sqrt", n.arg(0) * n.arg(0) + 1.0))),
-    "acosh": _unary(lambda n, g: g / _conj(_fn("sqrt", n.arg(0) - 1.0) * _fn("sqrt", n.arg(0) + 1.0))),
+    "asinh": _unary(lambda n, g: g / _conj(_ew.apply("sqrt", n.arg(0) * n.arg(0) + 1.0))),
+    "acosh": _unary(lambda n, g: g / _conj(_ew.apply("sqrt", n.arg(0) - 1.0) * _ew.apply("sqrt", n.arg(0) + 1.0))),
     "atanh": _unary(lambda n, g: g / _conj(1.0 - n.arg(0) * n.arg(0))),
     "log2": _unary(lambda n, g: g / _conj(n.arg(0) * math.log(2.0))),
     "log10": _unary(lambda n, g: g / _conj(n.arg(0) * math.log(10.0))),
