@@ -13,6 +13,10 @@
 #ifndef PT_COMPLEX_H
 #define PT_COMPLEX_H
 
+#ifndef PT_DTYPES_H
+#error "complex.h uses dtypes.h's real helpers (pt_tanh): include dtypes.h first"
+#endif
+
 #define PT_OVL __attribute__((overloadable))
 
 #define PT_COMPLEX_FUNCS(T, BIG, SMALL) \
@@ -100,8 +104,7 @@ inline T##2 PT_OVL ctanh(T##2 a) { \
     if (isnan(x)) return (T##2)(x, y == (T)0 ? y : (T)NAN); \
     if (isinf(x)) return (T##2)(copysign((T)1, x), copysign((T)0, isfinite(y) ? sin(y) * cos(y) : y)); \
     if (!isfinite(y)) return (T##2)(x == (T)0 ? x : (T)NAN, (T)NAN); \
-    /* tanh(x) saturating to +-1 as dtypes.h's pt_tanh (not included with this header everywhere) */ \
-    if (y == (T)0) return (T##2)(fabs(x) > (sizeof(T) == 4 ? (T)9.1 : (T)19.1) ? copysign((T)1, x) : tanh(x), y); \
+    if (y == (T)0) return (T##2)(pt_tanh(x), y); \
     if (fabs(x) > (T)22) { \
         const T e = exp(-fabs(x)); \
         return (T##2)(copysign((T)1, x), (T)4 * sin(y) * cos(y) * e * e); \

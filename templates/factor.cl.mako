@@ -57,6 +57,7 @@
 <% rt = real(ct) %>\
 #define RT ${rt}
 % if ct != rt:
+<%include file="dtypes.h"/>
 <%include file="complex.h"/>
 #define CR(x) ((${ct})((RT)(x), (RT)0))
 #define RE(z) ((z).x)

@@ -27,6 +27,7 @@
 
 ## Helpers each entry's program needs: the exact-angle twiddle and the row addressing.
 <%def name="helpers(T)">\
+<%include file="dtypes.h"/>
 <%include file="complex.h"/>
 /* exp(sign * 2 pi i m / L) for 0 <= m < L.
  * NOTE: the angle is formed as the integer ratio m / L folded into
