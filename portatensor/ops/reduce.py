@@ -168,8 +168,9 @@ class _Plan(NamedTuple):
 
     shape: tuple[int, ...]
     dtype: _dt.DType
-    part: tuple[tuple[int, int], _dt.DType] | None  # the partials' shape and dtype of a two-stage reduction
-    stages: tuple[_Stage, ...]  # one stage when part is None or the two stages are fused, else two
+    stages: tuple[_Stage, ...]  # one launch, or the chunk partials' stage then their merge
+    part: tuple[tuple[int, int], _dt.DType] | None = None  # the partials' shape and dtype between two stages
+    fused: bool = False  # one launch of both stages, its partials in the device's scratch (_scratch)
 
 
 def _columns_stage(device: Any, op: ReduceOp, x: Tensor, acc: _dt.DType, res: _dt.DType, geo: tuple,
@@ -200,22 +201,21 @@ def _plan(device: Any, op: ReduceOp, x: Tensor, out_shape: tuple[int, ...], acc:
     nout, R = geo[5], geo[6]
     cols = _columns_stage(device, op, x, acc, res, geo, config)
     if cols is not None:
-        return _Plan(out_shape, res, None, (cols,))
+        return _Plan(out_shape, res, (cols,))
     nchunks = _nchunks(device, config, nout, R)
     nbytes = x._storage.nbytes
     if nchunks == 1:
-        return _Plan(out_shape, res, None, (_stage(device, op, nbytes, x.dtype, acc, res, geo, 1, R, True, config),))
-    part = ((nout, nchunks), acc)
+        return _Plan(out_shape, res, (_stage(device, op, nbytes, x.dtype, acc, res, geo, 1, R, True, config),))
     if nout * nchunks <= FUSE_MAX:
         fused = _stage(device, op, nbytes, x.dtype, acc, res, geo, nchunks, R, True, config, fused=True)
-        return _Plan(out_shape, res, part, (fused,))
+        return _Plan(out_shape, res, (fused,), fused=True)
     first = _stage(device, op, nbytes, x.dtype, acc, acc, geo, nchunks, R, False, config)
     pgeo = ((nout,), (nchunks,), (nchunks,), (1,), 0 if nout == 1 else 1, nout, nchunks)
     if nout == 1:
         pgeo = ((1,), (0,), (nchunks,), (1,), 0, 1, nchunks)
     second = _stage(device, op, nout * nchunks * acc.itemsize, acc, acc, res, pgeo, 1, R, True, config,
                     partials=True)
-    return _Plan(out_shape, res, part, (first, second))
+    return _Plan(out_shape, res, (first, second), ((nout, nchunks), acc))
 
 
 _SCRATCH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -235,13 +235,13 @@ def _scratch(device: Any) -> tuple[Any, Any]:
 
 def _execute(device: Any, plan: _Plan, x: Tensor, out: Tensor) -> list:
     """Run plan on x into out; returns the events."""
-    if plan.part is None:
-        st = plan.stages[0]
-        return [launch(device, st.kernel, st.gsize, st.lsize, [out._storage.buf, x._storage.buf, x.offset, *st.tail])]
-    if len(plan.stages) == 1:
+    if plan.fused:
         st = plan.stages[0]
         return [launch(device, st.kernel, st.gsize, st.lsize,
                        [out._storage.buf, x._storage.buf, *_scratch(device), x.offset, *st.tail])]
+    if plan.part is None:
+        st = plan.stages[0]
+        return [launch(device, st.kernel, st.gsize, st.lsize, [out._storage.buf, x._storage.buf, x.offset, *st.tail])]
     part = Tensor.empty(plan.part[0], plan.part[1], device)
     first, second = plan.stages
     return [launch(device, first.kernel, first.gsize, first.lsize,
