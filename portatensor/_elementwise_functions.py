@@ -95,9 +95,9 @@ def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | in
         raise TypeError(f"clip needs a real-valued array, got {x.dtype.name}")
     out = x
     if min is not None:
-        out = apply("maximum", out, min)
+        out = apply("maximum", out, _clip_bound(x, min))
     if max is not None:
-        out = apply("minimum", out, max)
+        out = apply("minimum", out, _clip_bound(x, max))
     if out is x:
         return apply("copy", x)
     if out.dtype is not x.dtype:
@@ -105,6 +105,16 @@ def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | in
 
         out = _astype(out, x.dtype)
     return out
+
+def _clip_bound(x: Tensor, bound: Any) -> Any:
+    """A clip bound that compares with x: bounds do not take part in promotion (the result is x's dtype), so a
+    signed-integer bound of a uint64 x, a pair with no common dtype, is first raised to 0 (below every uint64)
+    and taken as uint64."""
+    if isinstance(bound, Tensor) and x.dtype is _dt.uint64 and bound.dtype.kind == "i":
+        from .ops.elementwise import astype as _astype
+
+        return _astype(apply("maximum", bound, 0), _dt.uint64)
+    return bound
 
 def conj(x: Tensor, /) -> Tensor:
     """Elementwise complex conjugate (real inputs are returned unchanged)."""

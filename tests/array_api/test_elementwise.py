@@ -314,6 +314,29 @@ def test_clip_broadcasts_min_max(device):
     assert empty.shape == (0,) and empty.dtype == pt.uint8
 
 
+def test_clip_bounds_of_other_dtypes(device):
+    # array-api-tests test_clip draws min/max arrays of any dtype of x's kind; they take no part in promotion
+    x = np.array([0, 5, 2**63, 2**64 - 1], np.uint64)
+    lo = np.array([-7, 3, -1, 0], np.int8)
+    hi = np.array([2, 100, 2**15 - 1, -3], np.int16)
+    got = pt.clip(pt.asarray(x, device=device), pt.asarray(lo, device=device), pt.asarray(hi[:3], device=device)[0])
+    want = [min(max(int(v), int(m)), 2) for v, m in zip(x, lo, strict=True)]
+    assert got.dtype == pt.uint64 and got.numpy().tolist() == want
+    got = pt.clip(pt.asarray(x, device=device), min=pt.asarray(lo, device=device))
+    assert got.dtype == pt.uint64 and got.numpy().tolist() == [max(int(v), int(m)) for v, m in zip(x, lo, strict=True)]
+    i8 = np.array([-128, -3, 0, 127], np.int8)
+    got = pt.clip(pt.asarray(i8, device=device), pt.asarray(np.int64(-5), device=device),
+                  pt.asarray(np.array([100, 100, 100, 1000], np.int16), device=device))
+    assert got.dtype == pt.int8 and got.numpy().tolist() == [-5, -3, 0, 127]
+    if not device.info.fp64:
+        return
+    f = np.array([-2.0, 0.25, 3.0, np.nan], np.float32)
+    lo64 = np.array([-1.0, 0.5, -np.inf, 0.0])
+    got = pt.clip(pt.asarray(f, device=device), pt.asarray(lo64, device=device), 2.0)
+    assert got.dtype == pt.float32
+    assert_close(got, np.clip(f.astype(np.float64), lo64, 2.0).astype(np.float32))
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.complex64])
 def test_abs_pow_operators_match_functions(device, dtype):
     # array-api-tests test_abs[__abs__]/test_pow[__pow__]: the operators accept every numeric dtype xp.abs/xp.pow do
