@@ -107,14 +107,22 @@ def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | in
     return out
 
 def _clip_bound(x: Tensor, bound: Any) -> Any:
-    """A clip bound that compares with x: bounds do not take part in promotion (the result is x's dtype), so a
-    signed-integer bound of a uint64 x, a pair with no common dtype, is first raised to 0 (below every uint64)
-    and taken as uint64."""
-    if isinstance(bound, Tensor) and x.dtype is _dt.uint64 and bound.dtype.kind == "i":
-        from .ops.elementwise import astype as _astype
+    """A clip bound that compares with x. Bounds take no part in promotion (the result has x's dtype), so an
+    integer bound with no common dtype with x (uint64 against a signed integer) is first limited to x's range,
+    which leaves every comparison with x as it was, and then taken in x's dtype."""
+    if not (isinstance(bound, Tensor) and x.dtype.kind in "iu" and bound.dtype.kind in "iu"
+            and {x.dtype.kind, bound.dtype.kind} == {"i", "u"} and _dt.uint64 in (x.dtype, bound.dtype)):
+        return bound
+    import numpy as np
 
-        return _astype(apply("maximum", bound, 0), _dt.uint64)
-    return bound
+    from .ops.elementwise import astype as _astype
+
+    xr, br = np.iinfo(x.dtype.np), np.iinfo(bound.dtype.np)
+    if xr.min > br.min:
+        bound = apply("maximum", bound, int(xr.min))
+    if xr.max < br.max:
+        bound = apply("minimum", bound, int(xr.max))
+    return _astype(bound, x.dtype)
 
 def conj(x: Tensor, /) -> Tensor:
     """Elementwise complex conjugate (real inputs are returned unchanged)."""

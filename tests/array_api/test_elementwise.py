@@ -324,6 +324,12 @@ def test_clip_bounds_of_other_dtypes(device):
     assert got.dtype == pt.uint64 and got.numpy().tolist() == want
     got = pt.clip(pt.asarray(x, device=device), min=pt.asarray(lo, device=device))
     assert got.dtype == pt.uint64 and got.numpy().tolist() == [max(int(v), int(m)) for v, m in zip(x, lo, strict=True)]
+    big = np.array([0, 100, 2**64 - 1, 2**63], np.uint64)
+    i16 = np.array([-300, 5, 200, -1], np.int16)
+    got = pt.clip(pt.asarray(i16, device=device), max=pt.asarray(big, device=device))
+    assert got.dtype == pt.int16 and got.numpy().tolist() == [-300, 5, 200, -1]
+    got = pt.clip(pt.asarray(i16, device=device), min=pt.asarray(big, device=device))
+    assert got.numpy().tolist() == [0, 100, 2**15 - 1, 2**15 - 1]  # bounds past int16's range: clipped to it
     i8 = np.array([-128, -3, 0, 127], np.int8)
     got = pt.clip(pt.asarray(i8, device=device), pt.asarray(np.int64(-5), device=device),
                   pt.asarray(np.array([100, 100, 100, 1000], np.int16), device=device))
