@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import dtypes as _dt
+from ._data_type_functions import iinfo
 from .ops.elementwise import apply
+from .ops.elementwise import astype as _astype
 from .tensor import Tensor
 
 Scalar = bool | int | float | complex
@@ -101,8 +103,6 @@ def clip(x: Tensor, /, min: Tensor | int | float | None = None, max: Tensor | in
     if out is x:
         return apply("copy", x)
     if out.dtype is not x.dtype:
-        from .ops.elementwise import astype as _astype
-
         out = _astype(out, x.dtype)
     return out
 
@@ -110,18 +110,14 @@ def _clip_bound(x: Tensor, bound: Any) -> Any:
     """A clip bound that compares with x. Bounds take no part in promotion (the result has x's dtype), so an
     integer bound with no common dtype with x (uint64 against a signed integer) is first limited to x's range,
     which leaves every comparison with x as it was, and then taken in x's dtype."""
-    if not (isinstance(bound, Tensor) and x.dtype.kind in "iu" and bound.dtype.kind in "iu"
-            and {x.dtype.kind, bound.dtype.kind} == {"i", "u"} and _dt.uint64 in (x.dtype, bound.dtype)):
+    if not (isinstance(bound, Tensor) and {x.dtype.kind, bound.dtype.kind} == {"i", "u"}
+            and _dt.uint64 in (x.dtype, bound.dtype)):
         return bound
-    import numpy as np
-
-    from .ops.elementwise import astype as _astype
-
-    xr, br = np.iinfo(x.dtype.np), np.iinfo(bound.dtype.np)
+    xr, br = iinfo(x.dtype), iinfo(bound.dtype)
     if xr.min > br.min:
-        bound = apply("maximum", bound, int(xr.min))
+        bound = apply("maximum", bound, xr.min)
     if xr.max < br.max:
-        bound = apply("minimum", bound, int(xr.max))
+        bound = apply("minimum", bound, xr.max)
     return _astype(bound, x.dtype)
 
 def conj(x: Tensor, /) -> Tensor:
