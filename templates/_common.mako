@@ -30,6 +30,11 @@
             return f"(({ct})(({part})({expr}), ({part})0))"
         if src in COMPLEX:
             return f"(({ct})(({expr}).x))"
+        if src == "int" and ct == "long":
+            # NOTE: Mesa's llvmpipe (rusticl, LLVM 15) miscompiles a compare of an int widened by a cast:
+            # `(long)i < 0` was false and `(long)i >= 64` true for every i, so int64 << int32 gave 0. The
+            # same sign extension through shifts compiles right there and to one instruction elsewhere.
+            return f"((long)((ulong)(uint)({expr}) << 32) >> 32)"
         return f"(({ct})({expr}))"
 %>
 <%def name="ctype_of(dt)">${C[dt]}</%def>\

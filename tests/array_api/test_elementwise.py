@@ -314,6 +314,22 @@ def test_clip_broadcasts_min_max(device):
     assert empty.shape == (0,) and empty.dtype == pt.uint8
 
 
+def test_int32_widened_to_int64(device):
+    # Mesa llvmpipe (rusticl) miscompiled compares of an int32 sign-extended to int64: int64 << int32 gave 0
+    a = np.array([1, 8, -8, 5, -3, 2**40], np.int64)
+    b = np.array([0, 1, 2, -7, 70, -2**31], np.int32)
+    A, B = pt.asarray(a, device=device), pt.asarray(b, device=device)
+    assert pt.bitwise_left_shift(A[:3], pt.abs(B[:3])).numpy().tolist() == (a[:3] << np.abs(b[:3])).tolist()
+    assert pt.bitwise_right_shift(A[:3], pt.abs(B[:3])).numpy().tolist() == (a[:3] >> np.abs(b[:3])).tolist()
+    assert pt.bitwise_right_shift(A[:5], B[4:5]).numpy().tolist() == [0, 0, -1, 0, -1]  # counts past 63
+    for fn, ref in ((pt.less, np.less), (pt.greater_equal, np.greater_equal), (pt.maximum, np.maximum),
+                    (pt.minimum, np.minimum), (pt.floor_divide, np.floor_divide), (pt.remainder, np.remainder)):
+        want = ref(a, b) if fn not in (pt.floor_divide, pt.remainder) else ref(a[:5], b[:5])
+        got = fn(A, B) if fn not in (pt.floor_divide, pt.remainder) else fn(A[:5], B[:5])
+        assert got.numpy().tolist() == want.tolist(), fn.__name__
+    assert pt.sum(B).item() == int(b.astype(np.int64).sum())
+
+
 def test_clip_bounds_of_other_dtypes(device):
     # array-api-tests test_clip draws min/max arrays of any dtype of x's kind; they take no part in promotion
     x = np.array([0, 5, 2**63, 2**64 - 1], np.uint64)
