@@ -129,7 +129,14 @@ def _simple_launch(device, a_dt: str, b_dt: str, dtype: str, M: int, N: int, K: 
 
 def xgemm_launches(device, config, a_dt: str, b_dt: str, out_dt: str, M: int, N: int, K: int, nb: int, bvec: bool,
                    idx64: bool, conv: str = "", beta: int = 0) -> list[tuple]:
-    """The xgemm launches of ``config`` as (kernel, gsize, lsize, head): see run_xgemm for the arguments."""
+    """The xgemm launches of ``config`` as (kernel, gsize, lsize, head): see run_xgemm for the arguments.
+
+    The config's vector width is narrowed to what the device's compiler handles (DeviceInfo.max_vector_bytes);
+    WN stays a multiple of it, so the tiling and the launches are the config's.
+    """
+    vw = device.info.vector_width(int(config["VW"]), _dt.as_dtype(out_dt).itemsize)
+    if vw != config["VW"]:
+        config = config.replace(VW=vw)
     key = ("xgemm", config, a_dt, b_dt, out_dt, bvec, idx64, conv)
     kernel = device.plans.get(key)
     if kernel is None:

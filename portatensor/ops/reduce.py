@@ -144,7 +144,7 @@ def _stage(device: Any, op: ReduceOp, src_bytes: int, inp: _dt.DType, acc: _dt.D
     layout = layout or _layout(config)
     vec = (layout == "chunked" and op.name in _VEC_OPS and len(rshape) == 1 and rst == (1,)
            and inp.name in _VEC_DTYPES and _compute_dtype(inp) is acc)
-    vec = int(config["VW"]) if vec else 1
+    vec = device.info.vector_width(int(config["VW"]), inp.itemsize) if vec else 1
     init = op.init.format(lowest=_extreme(acc, True), highest=_extreme(acc, False)) if op.name in _ORDERED else op.init
     spec = KernelSpec.make("reduce", "reduce", (inp.name,), rank=len(rshape), krank=krank, inp=inp.name,
                            acc=acc.name, out=out.name, init=init, combine=_combine(op, acc, partials),
@@ -183,7 +183,8 @@ def _columns_stage(device: Any, op: ReduceOp, x: Tensor, acc: _dt.DType, res: _d
         return None
     # the widest blocks that still give every compute unit COLS_ITEMS_PER_CU work-items
     need = device.info.compute_units * COLS_ITEMS_PER_CU
-    vec = next((v for v in COLS_VECS if kshape[-1] >= v and nout // v >= need), 0)
+    vec = next((v for v in COLS_VECS if kshape[-1] >= v and nout // v >= need
+                and device.info.vector_width(v, acc.itemsize) == v), 0)
     if not vec:
         return None
     idx64 = x._storage.nbytes > INDEX32_LIMIT or nout > INDEX32_LIMIT or R > INDEX32_LIMIT

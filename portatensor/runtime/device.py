@@ -61,6 +61,28 @@ class DeviceInfo:
         return p.split()[0] if p else "?"
 
     @property
+    def max_vector_bytes(self) -> int:
+        """The widest OpenCL vector kernels may use on this device, in bytes.
+
+        PoCL built on LLVM 14 (pip's pocl-binary-distribution 3.0, which targets
+        znver3 even on AVX-512 hosts) aborts the process on 64-byte vectors
+        (float16, int16, double8, long8) and sums 128-byte ones (double16,
+        long16) wrongly; 32 bytes, one AVX2 register, is right there. Elsewhere
+        128, OpenCL's widest vector (double16).
+        """
+        if self.short_platform == "pocl":
+            m = re.search(r"LLVM (\d+)", self.platform_version)
+            if m is not None and int(m.group(1)) < 15:
+                return 32
+        return 128
+
+    def vector_width(self, width: int, itemsize: int) -> int:
+        """width, halved until width elements of itemsize bytes fit max_vector_bytes (at least 1)."""
+        while width > 1 and width * itemsize > self.max_vector_bytes:
+            width //= 2
+        return width
+
+    @property
     def vendor_key(self) -> str:
         """nvidia, amd, intel_gpu, apple, cpu or generic: the key of vendor default tables."""
         v = self.vendor.lower()

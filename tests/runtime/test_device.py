@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from helpers import assert_close, need_fp64
 
 import portatensor as pt
 from portatensor.errors import NoPlatformError
@@ -79,3 +82,43 @@ def test_env_selector_in_a_fresh_process():
 def test_dtype_support_is_honest(device):
     assert device.supports(pt.float32)
     assert device.supports(pt.float64) == device.info.fp64
+
+
+@pytest.mark.parametrize(("platform_version", "cap"), [
+    ("OpenCL 3.0 PoCL 3.0-rc2  Linux, Release, RELOC, LLVM 14.0.6, SLEEF, DISTRO, POCL_DEBUG", 32),
+    ("OpenCL 3.0 PoCL 3.1+debian  Linux, None+Asserts, RELOC, SPIR, LLVM 15.0.6, SLEEF, DISTRO, POCL_DEBUG", 128),
+    ("OpenCL 3.0 CUDA 12.4.131", 128),
+])
+def test_vector_width_cap_follows_the_compiler(platform_version, cap):
+    """PoCL on LLVM 14 aborts on 64-byte vectors and sums double16 wrongly: kernels narrow to 32 bytes there."""
+    base = pt.default_device().info
+    pocl = "pocl" in platform_version.lower()
+    info = dataclasses.replace(base, platform_version=platform_version,
+                               platform_name="Portable Computing Language" if pocl else "NVIDIA CUDA")
+    assert info.max_vector_bytes == cap
+    assert info.vector_width(16, 4) == min(16, cap // 4)
+    assert info.vector_width(8, 8) == min(8, cap // 8)
+    assert info.vector_width(16, 16) == max(1, min(16, cap // 16))
+    assert info.vector_width(1, 8) == 1
+
+
+@pytest.mark.portability
+@pytest.mark.parametrize("dt", ["float64", "int64", "float32", "int32"])
+def test_vector_paths_of_every_width(device, dt):
+    """The vector loops (whole sums, column sums, the register-blocked GEMM) in 4- and 8-byte dtypes.
+
+    On pip's PoCL 3.0 (LLVM 14) double8 loads summed wrongly and the float64 GEMM's double8 tile crashed the
+    process before the widths followed DeviceInfo.max_vector_bytes.
+    """
+    if dt == "float64":
+        need_fp64(device)
+    rng = np.random.default_rng(3)
+    h = (rng.standard_normal((96, 1024)) * 50).astype(dt)
+    x = pt.asarray(h, device=device)
+    ref = h.astype(np.float64)
+    assert_close(pt.sum(x).numpy(), np.asarray(ref.sum()).astype(dt), dt, scale=1e3)
+    assert_close(pt.sum(x, axis=0).numpy(), ref.sum(axis=0).astype(dt), dt, scale=1e2)
+    if dt.startswith("float"):
+        a, b = h[:37, :45], h[40:85, 100:131]
+        assert_close((pt.asarray(a, device=device) @ pt.asarray(b, device=device)).numpy(),
+                     (a.astype(np.float64) @ b.astype(np.float64)).astype(dt), dt, scale=1e2)
