@@ -166,14 +166,19 @@ inline T##2 PT_OVL cpow(T##2 a, T##2 b) { \
         if (b.x == (T)1) return a; \
         if (b.x == (T)2) return cmul(a, a); \
         if (b.x == (T)3) return cmul(a, cmul(a, a)); \
-        T##2 r = (T##2)((T)1, (T)0), p = a; \
+        /* 1 + 0j as NumPy's loop starts, built from b.y (+-0 here) so that \
+         * no compiler sees the constant: Mesa's NIR folds x + 0 to x and \
+         * x * 0 to 0, which changes the sign of zeros NumPy keeps. */ \
+        const T z = fabs(b.y); \
+        const T##2 one = (T##2)(z + (T)1, z); \
+        T##2 r = one, p = a; \
         for (;;) { \
             if (n & 1) r = cmul(r, p); \
             n >>= 1; \
             if (n == 0) break; \
             p = cmul(p, p); \
         } \
-        return b.x < (T)0 ? cdiv((T##2)((T)1, (T)0), r) : r; \
+        return b.x < (T)0 ? cdiv(one, r) : r; \
     } \
     return cexp(pt_cmul_annex_g(b, clog(a))); \
 } \
