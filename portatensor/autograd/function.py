@@ -96,7 +96,8 @@ class Function:
 # A user's Function (defined outside portatensor) handles complex itself, as in PyTorch.
 _COMPLEX_FUNCTIONS = frozenset({
     "Reshape", "Permute", "Expand", "GetItem", "SetItemGrad", "Cat", "MatMul", "Linear", "Cast", "ViewOf",
-    "CumSum", "IndexGet", "IndexAdd", "SetItem", "_Diagonal", "_DiagEmbed", "_Unfold", "_View", "_IndexSelect0"})
+    "CumSum", "_CumProd", "IndexGet", "IndexAdd", "SetItem", "_Diagonal", "_DiagEmbed", "_Unfold", "_View",
+    "_IndexSelect0"})
 
 
 #: _complex_ok per Function class, worked out once (apply runs on every recorded op).
@@ -814,6 +815,16 @@ def _c_abs(n: ElementwiseNode, g: Tensor) -> Tensor:
     return g * (z / (r + at_zero))
 
 
+def _c_sign(n: ElementwiseNode, g: Tensor) -> Tensor:
+    """(g - conj(g) s^2) / (2|z|) with s = z / |z|, 0 at 0 (PyTorch's sgn backward); recorded ops."""
+    z = n.arg(0)
+    r = _ew.apply("abs", z)
+    nonzero = _ew.astype(RAW_RUN(ELEMENTWISE["not_equal"], (r, 0.0)), r.dtype)
+    safe = r + (1.0 - nonzero)
+    s = z / safe
+    return (g - _conj(g) * (s * s)) * (nonzero / (safe * 2.0))
+
+
 COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {name: _complex(rule) for name, rule in {
     "add": _r_add,
     "subtract": _r_sub,
@@ -827,6 +838,7 @@ COMPLEX_RULES: dict[str, Callable[[ElementwiseNode, Tensor], Sequence[Any]]] = {
     "real": _unary(lambda n, g: cast(g, n.shapes[0][1])),
     "imag": _unary(lambda n, g: g * 1j),
     "abs": _unary(_c_abs),
+    "sign": _unary(_c_sign),
     "exp": _unary(lambda n, g: g * _conj(n.arg(-1))),
     "expm1": _unary(lambda n, g: g * _conj(n.arg(-1) + 1.0)),
     "log": _unary(lambda n, g: g / _conj(n.arg(0))),
@@ -885,7 +897,8 @@ class ReduceNode(Node):
             return (expand(_grad_of(g, self.xdtype) / float(max(R, 1)), self.xshape),)
         x, out = self.saved_tensors
         if self.op == "prod":
-            return (expand(g, self.xshape) * _prod_of_others(x, self.axes),)
+            # complex: the product is holomorphic, so g * conj(d prod / dx) (PyTorch's convention)
+            return (expand(g, self.xshape) * _conj(_prod_of_others(x, self.axes)),)
         o = expand(reshape(out, keep), self.xshape)
         hit = _ewr("mask_eq", expand(_ones_like(g), self.xshape), x, o)
         cnt = _reduce.reduce("sum", hit, self.axes, True, None)
@@ -927,7 +940,7 @@ def reduce(name: str, x: Tensor, axis: Any = None, keepdims: bool = False, dtype
             if name in ("argmax", "argmin", "any", "all"):
                 return out
             raise RuntimeError(f"reduction {name!r} has no backward rule")
-        if name not in ("sum", "mean"):
+        if name not in ("sum", "mean", "prod"):
             _refuse_complex(f"reduction {name!r}", (x,))
         attach(out, ReduceNode(name, x, out, normalize_axes(axis, x.ndim), keepdims), (x,))
     return out

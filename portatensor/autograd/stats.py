@@ -127,6 +127,8 @@ class _CumProd(F.Function):
     The gradient is ``revcumsum(g * y) / x`` before the first zero of a line,
     ``revcumsum(g * cumprod(x with that zero set to 1))`` at it and 0 after it,
     so zeros give exact gradients (the product rule without dividing by 0).
+    Complex x: the product is holomorphic, so the same with y, x and the
+    cumprod conjugated (PyTorch's convention, g * conj(dy/dx)).
     """
 
     @staticmethod
@@ -148,8 +150,9 @@ class _CumProd(F.Function):
         seen = namespace.RAW_CUMSUM(_ew.astype(zero, _dt.int32), axis=ax)  # zeros up to and including here
         before = F.RAW_RUN(ELEMENTWISE["equal"], (seen, 0))
         first = F.RAW_RUN(ELEMENTWISE["logical_and"], (zero, F.RAW_RUN(ELEMENTWISE["equal"], (seen, 1))))
-        plain = rev_cumsum(g * y) / RAW_WHERE(zero, 1.0, x)
-        at_first = rev_cumsum(g * namespace.RAW_CUMPROD(RAW_WHERE(first, 1.0, x), axis=ax))
+        conj = F._conj
+        plain = rev_cumsum(g * conj(y)) / conj(RAW_WHERE(zero, 1.0, x))
+        at_first = rev_cumsum(g * conj(namespace.RAW_CUMPROD(RAW_WHERE(first, 1.0, x), axis=ax)))
         return indexing.where(before, plain, indexing.where(first, at_first, 0.0)), None
 
 
@@ -160,7 +163,7 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     ax = normalize_axis(dim, x.ndim) if x.ndim else 0
     if x.ndim == 0:
         return F.reshape(cumprod(F.reshape(x, (1,)), 0), ())
-    if GRAD.enabled and needs_grad(x) and x.dtype.kind in "fc":  # complex: _CumProd refuses
+    if GRAD.enabled and needs_grad(x) and x.dtype.kind in "fc":
         return _CumProd.apply(x, ax)
     return namespace.RAW_CUMPROD(x, axis=ax)
 
