@@ -7,6 +7,7 @@ Vulkan backend is one more file with the same names.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from .._config import settings
@@ -119,20 +120,33 @@ def is_out_of_memory(exc: BaseException) -> bool:
         "OUT_OF_RESOURCES" in text or "OUT_OF_HOST_MEMORY" in text or (code is not None and exc.code in (-4, -5, -6))
 
 
+#: Retries of a build that failed without a compiler diagnostic, and the pause before each.
+#: NOTE: pip's PoCL 3.0 fails a build now and then ("failed to build the program",
+#: no clang message) when several processes build the same program into its kernel
+#: cache at once: 2 of 10 rounds of 8 fresh processes (/tmp/pt/race.py). The same
+#: source builds on the next try; a real compile error has "error" in its log.
+BUILD_RETRIES = (0.05, 0.2, 0.5)
+
+
 def build(context: Any, device: Any, source: str, options: str, device_label: str) -> Any:
     """Build a program from source; BuildError with the log and numbered source."""
-    prog = cl.Program(context, source)
-    try:
-        # NOTE: cache_dir=False: pyopencl's own binary cache would fetch the
-        # binary (a second codegen pass on PoCL) on every cold build; we keep
-        # our own cache and fetch binaries only once a launch has completed.
-        return prog.build(options=options, devices=[device], cache_dir=False)
-    except cl.Error as exc:
+    for attempt in range(len(BUILD_RETRIES) + 1):
+        if attempt:
+            time.sleep(BUILD_RETRIES[attempt - 1])
+        prog = cl.Program(context, source)
         try:
-            log = prog.get_build_info(device, cl.program_build_info.LOG)
-        except cl.Error:
-            log = str(exc)
-        raise BuildError(device_label, options, log or str(exc), source) from exc
+            # NOTE: cache_dir=False: pyopencl's own binary cache would fetch the
+            # binary (a second codegen pass on PoCL) on every cold build; we keep
+            # our own cache and fetch binaries only once a launch has completed.
+            return prog.build(options=options, devices=[device], cache_dir=False)
+        except cl.Error as exc:
+            try:
+                log = prog.get_build_info(device, cl.program_build_info.LOG)
+            except cl.Error:
+                log = str(exc)
+            if attempt == len(BUILD_RETRIES) or "error" in (log or "").lower():
+                raise BuildError(device_label, options, log or str(exc), source) from exc
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def build_binary(context: Any, device: Any, binary: bytes, options: str) -> Any:

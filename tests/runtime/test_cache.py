@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from portatensor.errors import BuildError
+from portatensor.runtime import opencl
 from portatensor.runtime.cache import ProgramCache, decode_entry, encode_entry, key_hash, key_material
 
 IDENT = {"platform": "P|V|1", "device": "D|N|1", "driver": "drv 1", "pyopencl": "2026.1"}
@@ -184,3 +186,47 @@ def test_four_processes_build_the_same_kernels(tmp_path, device, monkeypatch):
     p.start()
     p.join(timeout=300)
     assert p.exitcode == 0 and q2.get(timeout=5)
+
+
+_REAL_PROGRAM = opencl.cl.Program
+
+
+class _FlakyProgram:
+    """cl.Program whose first ``fails`` builds fail the way pip's PoCL 3.0 does under a kernel-cache race."""
+
+    calls = 0
+
+    def __init__(self, ctx, source, fails):
+        self._prog, self._fails = _REAL_PROGRAM(ctx, source), fails
+
+    def build(self, **kw):
+        _FlakyProgram.calls += 1
+        if _FlakyProgram.calls <= self._fails:
+            raise opencl.cl.RuntimeError("clBuildProgram failed: BUILD_PROGRAM_FAILURE")
+        return self._prog.build(**kw)
+
+    def get_build_info(self, dev, what):
+        return "Device pthread failed to build the program" if _FlakyProgram.calls <= self._fails else ""
+
+
+@pytest.mark.parametrize("fails", [1, 3, 4])
+def test_build_retries_a_failure_without_a_diagnostic(monkeypatch, device, fails):
+    _FlakyProgram.calls = 0
+    monkeypatch.setattr(opencl.cl, "Program", lambda ctx, src: _FlakyProgram(ctx, src, fails))
+    monkeypatch.setattr(opencl, "BUILD_RETRIES", (0.0, 0.0, 0.0))
+    src = "__kernel void k(__global int *a) { a[0] = 7; }"
+    if fails > len(opencl.BUILD_RETRIES):
+        with pytest.raises(BuildError, match="failed to build the program"):
+            opencl.build(device.context, device._handle, src, "", str(device))
+    else:
+        assert opencl.build(device.context, device._handle, src, "", str(device)) is not None
+    assert _FlakyProgram.calls == min(fails + 1, len(opencl.BUILD_RETRIES) + 1)
+
+
+def test_build_error_with_a_diagnostic_is_not_retried(monkeypatch, device):
+    calls = []
+    monkeypatch.setattr(opencl.cl, "Program", lambda ctx, src: calls.append(1) or _REAL_PROGRAM(ctx, src))
+    with pytest.raises(BuildError, match="(?i)error"):
+        opencl.build(device.context, device._handle, "__kernel void k(__global int *a) { a[0] = ; }", "",
+                     str(device))
+    assert len(calls) == 1
